@@ -29,6 +29,9 @@ public final class Parallel {
     return t;
   }, null, false) : null;
 
+  /** True on a thread that is running a chunk of a parallel loop: nested loops then run inline. */
+  private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
+
   private Parallel() {}
 
   private static int readThreads() {
@@ -74,7 +77,8 @@ public final class Parallel {
   public static void forRange(int n, int minGrain, RangeBody body) {
     int chunks = chunks(n, minGrain);
     if (chunks == 0) return;
-    if (chunks == 1 || POOL == null || Thread.currentThread() instanceof ForkJoinWorkerThread) {
+    boolean[] inside = INSIDE.get();
+    if (chunks == 1 || POOL == null || inside[0] || Thread.currentThread() instanceof ForkJoinWorkerThread) {
       body.run(0, n);
       return;
     }
@@ -84,10 +88,13 @@ public final class Parallel {
       tasks[c - 1] = POOL.submit(() -> body.run(s, e));
     }
     Throwable failure = null;
+    inside[0] = true;
     try {
       body.run(0, chunkStart(n, chunks, 1));
     } catch (Throwable t) {
       failure = t;
+    } finally {
+      inside[0] = false;
     }
     for (ForkJoinTask<?> t : tasks) {
       try {

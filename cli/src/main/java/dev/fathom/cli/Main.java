@@ -1,0 +1,57 @@
+package dev.fathom.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code fathom} command line. Errors in arguments or input files print one line on stderr
+ * ({@code fathom: ...}) and exit non-zero: 2 for bad arguments, 1 for failures while running.
+ */
+@Command(name = "fathom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Deep learning in pure Java: train, evaluate and run models.",
+    subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InfoCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code (used by tests). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    System.setProperty("java.awt.headless", "true");
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      String sub = ex.getCommandLine().getCommandName();
+      err.println("fathom: " + oneLine(ex.getMessage()) + " (see 'fathom " + ("fathom".equals(sub) ? "" : sub + " ") + "--help')");
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      Throwable t = ex instanceof CliException && ex.getCause() != null ? ex.getCause() : ex;
+      String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      err.println("fathom: " + oneLine(msg));
+      if (System.getenv("FATHOM_DEBUG") != null) t.printStackTrace(err);
+      return ex instanceof CliException ce ? ce.exitCode() : 1;
+    });
+    return cl.execute(args);
+  }
+
+  static String oneLine(String s) {
+    return s.replaceAll("\\s*\\R\\s*", "; ").trim();
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"fathom 0.1.0 (JDK " + Runtime.version() + ")"};
+    }
+  }
+}

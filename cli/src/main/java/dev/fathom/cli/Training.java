@@ -1,0 +1,83 @@
+package dev.fathom.cli;
+
+import dev.fathom.data.DataLoader;
+import dev.fathom.data.DataLoaderConfig;
+import dev.fathom.models.ClassifierConfig;
+import dev.fathom.models.Classifiers;
+import dev.fathom.nn.F;
+import dev.fathom.nn.Sequential;
+import dev.fathom.optim.AdamConfig;
+import dev.fathom.optim.AdamW;
+import dev.fathom.optim.LrSchedule;
+import dev.fathom.tensor.Rng;
+import dev.fathom.train.CheckpointCallback;
+import dev.fathom.train.CurvePlot;
+import dev.fathom.train.EvalResult;
+import dev.fathom.train.Evaluator;
+import dev.fathom.train.MetricsLog;
+import dev.fathom.train.ProgressCallback;
+import dev.fathom.train.Trainer;
+import dev.fathom.train.TrainerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The training run behind {@code fathom train} and {@code fathom demo}: data, model, AdamW with
+ * cosine decay, the trainer with its callbacks (progress, metrics.jsonl, checkpoint per epoch,
+ * curves.png), and a final test evaluation.
+ */
+final class Training {
+  private Training() {}
+
+  /** What to train. */
+  record Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed,
+      Path out, boolean resume) {
+    Options {
+      if (!"mlp".equals(model) && !"cnn".equals(model)) throw new CliException("--model must be mlp or cnn, got '" + model + "'");
+      if (epochs <= 0) throw new CliException("--epochs must be > 0, got " + epochs);
+      if (batch <= 0) throw new CliException("--batch must be > 0, got " + batch);
+      if (!(lr > 0) || Double.isInfinite(lr)) throw new CliException("--lr must be a positive number, got " + lr);
+      if (weightDecay < 0) throw new CliException("--weight-decay must be >= 0, got " + weightDecay);
+    }
+  }
+
+  /** The outcome: final test metrics, the model and its config. */
+  record Result(EvalResult test, ClassifierConfig config, Sequential model, double seconds, double trainExamplesPerSecond) {}
+
+  static Result run(Options o, PrintStream out) throws IOException {
+    long t0 = System.nanoTime();
+    LoadedData d = DataSources.load(o.data(), o.target(), o.seed());
+    ClassifierConfig cfg = o.model().equals("cnn")
+        ? ClassifierConfig.cnn(d.inputShape(), d.classNames(), d.source())
+        : ClassifierConfig.mlp(d.inputShape(), d.classNames(), d.source());
+    if (d.standardizer() != null) cfg = cfg.withTabular(d.target(), d.featureNames(), d.standardizer().toMap());
+    Sequential model = Classifiers.build(cfg, new Rng(o.seed()));
+    out.printf("data: %s (%d train, %d test examples, %d classes)%n", d.source(), d.train().size(), d.test().size(), cfg.numClasses());
+    out.printf("model: %s, %,d parameters%n", o.model(), model.numParameters());
+
+    DataLoader train = new DataLoader(d.train(), DataLoaderConfig.train(o.batch(), o.seed()));
+    DataLoader test = new DataLoader(d.test(), DataLoaderConfig.eval(500));
+    AdamW opt = new AdamW(model.parameters(), new AdamConfig(o.lr(), 0.9, 0.999, 1e-8, o.weightDecay()));
+    long total = (long) o.epochs() * train.numBatches();
+    Trainer trainer = new Trainer(model, opt, F::crossEntropy, train, test, cfg.numClasses(), TrainerConfig.epochs(o.epochs()))
+        .schedule(LrSchedule.cosineWithWarmup(o.lr(), Math.min(100, total / 10), total, o.lr() * 0.01));
+    Files.createDirectories(o.out());
+    if (o.resume() && CheckpointCallback.canResume(o.out())) {
+      CheckpointCallback.resume(o.out(), trainer);
+      out.printf("resuming from %s after epoch %d%n", o.out(), trainer.state().epochsDone());
+    } else {
+      Files.deleteIfExists(o.out().resolve("metrics.jsonl"));
+    }
+    trainer.addCallback(new ProgressCallback(out))
+        .addCallback(new MetricsLog(o.out().resolve("metrics.jsonl")))
+        .addCallback(new CheckpointCallback(o.out(), cfg))
+        .addCallback(new CurvePlot(o.out().resolve("curves.png")));
+    trainer.fit();
+    EvalResult r = Evaluator.evaluate(model, test, F::crossEntropy, cfg.numClasses());
+    double secs = (System.nanoTime() - t0) / 1e9;
+    double eps = trainer.history().stream().mapToDouble(e -> e.examplesPerSecond()).average().orElse(Double.NaN);
+    return new Result(r, cfg, model, secs, eps);
+  }
+}

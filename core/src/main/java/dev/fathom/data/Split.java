@@ -1,0 +1,131 @@
+package dev.fathom.data;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded train/test split of row indices. The rows are shuffled with a Fisher-Yates
+ * permutation drawn from {@link SplittableRandom}{@code (seed)}, so the same seed and size give
+ * the same split on every machine; the test part takes {@code round(n * testFraction)} rows,
+ * at least one and at most n - 1. Both index arrays are sorted ascending (a data loader shuffles
+ * per epoch).
+ *
+ * @param train the training row indices, ascending
+ * @param test the test row indices, ascending, disjoint from {@code train}
+ */
+public record Split(int[] train, int[] test) {
+  /**
+   * Splits {@code n} rows at random.
+   *
+   * @param n the number of rows, at least 2
+   * @param testFraction the share of rows for the test part, in (0, 1)
+   * @param seed the shuffle seed
+   * @return the split
+   * @throws IllegalArgumentException if n &lt; 2 or the fraction is not in (0, 1)
+   */
+  public static Split shuffled(int n, double testFraction, long seed) {
+    check(n, testFraction);
+    int[] perm = permutation(n, new SplittableRandom(seed));
+    int nTest = testCount(n, testFraction);
+    int[] test = Arrays.copyOf(perm, nTest);
+    int[] train = Arrays.copyOfRange(perm, nTest, n);
+    Arrays.sort(test);
+    Arrays.sort(train);
+    return new Split(train, test);
+  }
+
+  /**
+   * Splits rows at random within each class, so both parts keep the class proportions: a class
+   * with m rows gives {@code round(m * testFraction)} of them to the test part, at least one and
+   * at most m - 1 when m &ge; 2; a class with one row goes to training.
+   *
+   * @param labels the class index of each row
+   * @param testFraction the share of rows for the test part, in (0, 1)
+   * @param seed the shuffle seed
+   * @return the split
+   * @throws IllegalArgumentException if there are fewer than 2 rows, a label is negative, or the
+   *     fraction is not in (0, 1)
+   */
+  public static Split stratified(int[] labels, double testFraction, long seed) {
+    int n = labels.length;
+    check(n, testFraction);
+    int classes = 0;
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0) {
+        throw new IllegalArgumentException(
+            "Split.stratified: label of row " + i + " is " + labels[i] + ", expected >= 0");
+      }
+      classes = Math.max(classes, labels[i] + 1);
+    }
+    int[] perm = permutation(n, new SplittableRandom(seed));
+    int[] count = new int[classes];
+    for (int y : labels) {
+      count[y]++;
+    }
+    int[] quota = new int[classes];
+    for (int c = 0; c < classes; c++) {
+      quota[c] = count[c] < 2 ? 0 : testCount(count[c], testFraction);
+    }
+    int[] test = new int[n];
+    int[] train = new int[n];
+    int nTest = 0;
+    int nTrain = 0;
+    for (int i : perm) {
+      if (quota[labels[i]] > 0) {
+        quota[labels[i]]--;
+        test[nTest++] = i;
+      } else {
+        train[nTrain++] = i;
+      }
+    }
+    test = Arrays.copyOf(test, nTest);
+    train = Arrays.copyOf(train, nTrain);
+    Arrays.sort(test);
+    Arrays.sort(train);
+    return new Split(train, test);
+  }
+
+  private static void check(int n, double testFraction) {
+    if (n < 2) {
+      throw new IllegalArgumentException("Split: need at least 2 rows to split, got " + n);
+    }
+    if (!(testFraction > 0 && testFraction < 1)) {
+      throw new IllegalArgumentException(
+          "Split: test fraction must be in (0, 1), got " + testFraction);
+    }
+  }
+
+  private static int testCount(int n, double testFraction) {
+    long t = Math.round(n * testFraction);
+    return (int) Math.min(n - 1, Math.max(1, t));
+  }
+
+  private static int[] permutation(int n, SplittableRandom rng) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Split s && Arrays.equals(train, s.train) && Arrays.equals(test, s.test);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(train) + Arrays.hashCode(test);
+  }
+
+  @Override
+  public String toString() {
+    return "Split[train=" + train.length + " rows, test=" + test.length + " rows]";
+  }
+}

@@ -1,0 +1,337 @@
+package dev.fathom.nn;
+
+import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.Grad;
+import dev.fathom.kernel.Gemm;
+import dev.fathom.kernel.VecMath;
+import dev.fathom.tensor.Rng;
+import dev.fathom.tensor.Shape;
+import dev.fathom.tensor.ShapeException;
+import dev.fathom.tensor.Tensor;
+
+/**
+ * The functional API (like {@code torch.nn.functional}): stateless operations that layers call
+ * from their {@code forward}. Shapes: N batch, C channels, H/W spatial, T sequence, D features.
+ */
+public final class F {
+  private F() {}
+
+  // ------------------------------------------------------------ linear
+
+  /**
+   * y = x·Wᵀ + b.
+   *
+   * @param x (..., inFeatures)
+   * @param weight (outFeatures, inFeatures)
+   * @param bias (outFeatures) or null
+   * @return (..., outFeatures)
+   */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    int[] xs = x.shape(), ws = weight.shape();
+    if (ws.length != 2 || xs.length == 0 || xs[xs.length - 1] != ws[1]) {
+      throw new ShapeException("linear: input " + Shape.str(xs) + " does not fit weight " + Shape.str(ws)
+          + " (expected input (..., " + (ws.length == 2 ? ws[1] : "in") + "))");
+    }
+    int in = ws[1], out = ws[0];
+    if (bias != null && (bias.dim() != 1 || bias.size(0) != out)) {
+      throw new ShapeException("linear: bias must have shape [" + out + "], got " + Shape.str(bias.shape()));
+    }
+    int rows = x.numel() / Math.max(1, in);
+    if (in == 0) rows = Shape.numel(java.util.Arrays.copyOf(xs, xs.length - 1));
+    int[] ys = xs.clone();
+    ys[ys.length - 1] = out;
+    float[] y = new float[rows * out];
+    float[] xd = x.data(), wd = weight.data();
+    if (bias != null) {
+      float[] bd = bias.data();
+      for (int r = 0; r < rows; r++) System.arraycopy(bd, 0, y, r * out, out);
+    }
+    Gemm.sgemm(false, true, rows, out, in, 1f, xd, 0, in, wd, 0, in, bias != null ? 1f : 0f, y, 0, out);
+    Tensor result = Tensor.of(y, ys);
+    final int r = rows;
+    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+    return Autograd.record("linear", result, g -> {
+      float[] gd = g.data();
+      Tensor gx = null, gw = null, gb = null;
+      if (x.requiresGrad()) {
+        float[] d = new float[r * in];
+        Gemm.sgemm(false, false, r, in, out, 1f, gd, 0, out, wd, 0, in, 0f, d, 0, in);
+        gx = Tensor.of(d, xs);
+      }
+      if (weight.requiresGrad()) {
+        float[] d = new float[out * in];
+        Gemm.sgemm(true, false, out, in, r, 1f, gd, 0, out, xd, 0, in, 0f, d, 0, in);
+        gw = Tensor.of(d, ws);
+      }
+      if (bias != null && bias.requiresGrad()) gb = columnSums(gd, r, out);
+      return bias == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
+    }, inputs);
+  }
+
+  private static Tensor columnSums(float[] g, int rows, int cols) {
+    double[] acc = new double[cols];
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      for (int c = 0; c < cols; c++) acc[c] += g[base + c];
+    }
+    float[] o = new float[cols];
+    for (int c = 0; c < cols; c++) o[c] = (float) acc[c];
+    return Tensor.of(o, cols);
+  }
+
+  // ------------------------------------------------------------ convolution and pooling
+
+  /**
+   * 2-D convolution (cross-correlation, as PyTorch).
+   *
+   * @param x (N, C, H, W)
+   * @param weight (O, C/groups, kH, kW)
+   * @param bias (O) or null
+   * @return (N, O, oH, oW) with oH = (H + 2·padH − dilH·(kH−1) − 1)/strideH + 1
+   */
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+    return ConvOps.conv2d(x, weight, bias, stride, padding, dilation, groups);
+  }
+
+  /** Max pooling over (N, C, H, W); padding counts as −∞. */
+  public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+    return ConvOps.maxPool2d(x, kernel, stride, padding);
+  }
+
+  /** Average pooling over (N, C, H, W) with count_include_pad = true. */
+  public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+    return ConvOps.avgPool2d(x, kernel, stride, padding);
+  }
+
+  // ------------------------------------------------------------ normalization
+
+  /**
+   * Batch normalization over all dims but 1 (channels).
+   *
+   * <p>Training: normalizes with the batch mean and biased variance and updates the running
+   * statistics in place with {@code running = (1−momentum)·running + momentum·batch} (unbiased
+   * variance), as PyTorch. Eval: normalizes with the running statistics.
+   *
+   * @param x (N, C) or (N, C, H, W)
+   */
+  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+      boolean training, double momentum, double eps) {
+    return NormOps.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+  }
+
+  /** Layer normalization over the last {@code normalizedDims} dims, with optional affine weight and bias. */
+  public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+    int r = x.dim();
+    if (normalizedDims < 1 || normalizedDims > r) {
+      throw new ShapeException("layerNorm: cannot normalize the last " + normalizedDims + " dims of " + Shape.str(x.shape()));
+    }
+    int[] dims = new int[normalizedDims];
+    for (int i = 0; i < normalizedDims; i++) dims[i] = r - normalizedDims + i;
+    Tensor mean = x.mean(dims, true);
+    Tensor var = x.var(dims, 0, true);
+    Tensor y = x.sub(mean).mul(var.add((float) eps).rsqrt());
+    if (weight != null) y = y.mul(weight);
+    if (bias != null) y = y.add(bias);
+    return y;
+  }
+
+  /** RMS normalization over the last dim: x / sqrt(mean(x²) + eps) · weight (Zhang and Sennrich 2019). */
+  public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+    Tensor ms = x.mul(x).mean(-1, true);
+    Tensor y = x.mul(ms.add((float) eps).rsqrt());
+    return weight == null ? y : y.mul(weight);
+  }
+
+  // ------------------------------------------------------------ dropout, embedding
+
+  /** Zeroes each element with probability p and scales the rest by 1/(1−p) when training. */
+  public static Tensor dropout(Tensor x, double p, boolean training, Rng rng) {
+    if (p < 0 || p >= 1) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
+    if (!training || p == 0) return x;
+    float[] mask = new float[x.numel()];
+    float scale = (float) (1 / (1 - p));
+    for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < p ? 0f : scale;
+    return x.mul(Tensor.of(mask, x.shape()));
+  }
+
+  /**
+   * Looks up rows of {@code weight}.
+   *
+   * @param ids integer tensor of any shape (...)
+   * @param weight (numEmbeddings, D)
+   * @return (..., D)
+   */
+  public static Tensor embedding(Tensor ids, Tensor weight) {
+    if (!ids.dtype().isInteger()) throw new IllegalArgumentException("embedding: ids must be INT64 or INT32, got " + ids.dtype());
+    int[] is = ids.shape();
+    int[] os = java.util.Arrays.copyOf(is, is.length + 1);
+    os[is.length] = weight.size(1);
+    return weight.indexSelect(0, ids.reshape(-1)).reshape(os);
+  }
+
+  // ------------------------------------------------------------ activations
+
+  public static Tensor relu(Tensor x) { return x.relu(); }
+  public static Tensor gelu(Tensor x) { return x.gelu(); }
+  public static Tensor silu(Tensor x) { return x.silu(); }
+  public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
+  public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }
+
+  // ------------------------------------------------------------ losses
+
+  /**
+   * Cross-entropy from logits, averaged over the targets that are not {@code ignoreIndex}
+   * (PyTorch's reduction 'mean'), with label smoothing ε: the target distribution is
+   * (1−ε)·onehot + ε/C. One fused op: log-softmax and NLL in a single pass, gradient
+   * (softmax − target)/count.
+   *
+   * @param logits (N, C)
+   * @param targets (N) class indices, INT64 or INT32
+   */
+  public static Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, double labelSmoothing) {
+    int[] ls = logits.shape();
+    if (ls.length != 2) throw new ShapeException("crossEntropy: logits must be (N, C), got " + Shape.str(ls) + " (flatten extra dims first)");
+    if (!targets.dtype().isInteger() || targets.numel() != ls[0] || targets.dim() != 1) {
+      throw new ShapeException("crossEntropy: targets must be integer (N) = [" + ls[0] + "], got " + targets.dtype() + " " + Shape.str(targets.shape()));
+    }
+    if (labelSmoothing < 0 || labelSmoothing > 1) throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
+    int n = ls[0], c = ls[1];
+    int[] t = new int[n];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      long v = targets.getLong(i);
+      t[i] = (int) v;
+      if (v != ignoreIndex) count++;
+    }
+    float[] lossRows = new float[n];
+    boolean needGrad = logits.requiresGrad() && Grad.isEnabled();
+    float[] grad = needGrad ? new float[n * c] : null;
+    VecMath.crossEntropyRows(logits.data(), n, c, t, ignoreIndex, (float) labelSmoothing, lossRows, grad);
+    double total = 0;
+    for (float v : lossRows) total += v;
+    final int cnt = Math.max(count, 1);
+    Tensor out = Tensor.scalar(count == 0 ? Float.NaN : (float) (total / cnt));
+    return Autograd.record("crossEntropy", out, g -> {
+      float scale = g.item() / cnt;
+      float[] d = new float[grad.length];
+      for (int i = 0; i < d.length; i++) d[i] = grad[i] * scale;
+      return new Tensor[] {Tensor.of(d, ls), null};
+    }, logits, targets);
+  }
+
+  /** Cross-entropy with PyTorch's defaults (ignoreIndex −100, no smoothing). */
+  public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+    return crossEntropy(logits, targets, -100, 0);
+  }
+
+  /** Negative log-likelihood of log-probabilities (N, C) at integer targets (N), mean over non-ignored. */
+  public static Tensor nllLoss(Tensor logProbs, Tensor targets, int ignoreIndex) {
+    if (logProbs.dim() != 2 || targets.numel() != logProbs.size(0)) {
+      throw new ShapeException("nllLoss: expected log-probabilities (N, C) and targets (N), got " + Shape.str(logProbs.shape())
+          + " and " + Shape.str(targets.shape()));
+    }
+    int n = targets.numel();
+    long[] idx = new long[n];
+    float[] keep = new float[n];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      long v = targets.getLong(i);
+      if (v == ignoreIndex) continue;
+      if (v < 0 || v >= logProbs.size(1)) {
+        throw new IndexOutOfBoundsException("nllLoss: target " + v + " at row " + i + " is outside [0, " + logProbs.size(1) + ")");
+      }
+      idx[i] = v;
+      keep[i] = 1f;
+      count++;
+    }
+    Tensor picked = logProbs.gather(1, Tensor.ofLongs(idx, n, 1)).reshape(n);
+    return picked.mul(Tensor.of(keep, n)).sum().div(-Math.max(count, 1));
+  }
+
+  /** Mean squared error. */
+  public static Tensor mseLoss(Tensor input, Tensor target) {
+    Tensor d = input.sub(target);
+    return d.mul(d).mean();
+  }
+
+  /**
+   * Binary cross-entropy on logits, mean over elements, in the stable form
+   * max(x,0) − x·y + log(1 + e^−|x|).
+   */
+  public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+    if (!java.util.Arrays.equals(logits.shape(), target.shape())) {
+      throw new ShapeException("binaryCrossEntropyWithLogits: logits " + Shape.str(logits.shape()) + " and target "
+          + Shape.str(target.shape()) + " must have the same shape");
+    }
+    Tensor softplus = logits.abs().neg().exp().add(1f).log();
+    return logits.relu().sub(logits.mul(target)).add(softplus).mean();
+  }
+
+  /**
+   * KL divergence as {@code torch.nn.functional.kl_div(input, target, reduction='batchmean')}:
+   * sum(target·(log target − input)) / N, where input holds log-probabilities. With
+   * {@code logTarget}, target holds log-probabilities too.
+   */
+  public static Tensor klDiv(Tensor input, Tensor target, boolean logTarget) {
+    if (!java.util.Arrays.equals(input.shape(), target.shape())) {
+      throw new ShapeException("klDiv: input " + Shape.str(input.shape()) + " and target " + Shape.str(target.shape()) + " must have the same shape");
+    }
+    Tensor pointwise;
+    if (logTarget) {
+      pointwise = target.exp().mul(target.sub(input));
+    } else {
+      Tensor logT = target.clamp(Float.MIN_NORMAL, Float.POSITIVE_INFINITY).log();
+      pointwise = target.mul(logT.sub(input));
+    }
+    return pointwise.sum().div(input.dim() == 0 ? 1 : input.size(0));
+  }
+
+  // ------------------------------------------------------------ attention
+
+  /**
+   * softmax(q·kᵀ/√D + mask)·v, with grouped-query heads: key/value heads are shared by
+   * H/Hkv query heads.
+   *
+   * @param q (B, H, T, D)
+   * @param k (B, Hkv, S, D)
+   * @param v (B, Hkv, S, Dv)
+   * @param causal mask positions s &gt; t + (S − T) (queries at the end of the keys)
+   * @param mask optional additive mask broadcastable to (B, H, T, S), or null
+   * @return (B, H, T, Dv)
+   */
+  public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal, Tensor mask) {
+    if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
+      throw new ShapeException("attention: q, k, v must be (B, H, T, D), got " + Shape.str(q.shape()) + ", "
+          + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
+    }
+    int b = q.size(0), h = q.size(1), t = q.size(2), d = q.size(3);
+    int hkv = k.size(1), s = k.size(2);
+    if (h % hkv != 0 || v.size(1) != hkv || k.size(3) != d || v.size(2) != s || k.size(0) != b || v.size(0) != b) {
+      throw new ShapeException("attention: incompatible q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape())
+          + ", v " + Shape.str(v.shape()) + " (expected k (B, Hkv, S, D), v (B, Hkv, S, Dv), H divisible by Hkv)");
+    }
+    if (hkv != h) {
+      k = repeatKv(k, h / hkv);
+      v = repeatKv(v, h / hkv);
+    }
+    Tensor scores = q.matmul(k.transpose(2, 3)).mul((float) (1 / Math.sqrt(d)));  // (B, H, T, S)
+    if (causal) {
+      float[] m = new float[t * s];
+      for (int i = 0; i < t; i++) for (int j = 0; j < s; j++) m[i * s + j] = j > i + (s - t) ? 1f : 0f;
+      scores = scores.maskedFill(Tensor.of(m, t, s), Float.NEGATIVE_INFINITY);
+    }
+    if (mask != null) scores = scores.add(mask);
+    return scores.softmax(-1).matmul(v);
+  }
+
+  /** (B, Hkv, S, D) → (B, Hkv·rep, S, D), each kv head repeated rep times consecutively. */
+  static Tensor repeatKv(Tensor x, int rep) {
+    int[] s = x.shape();
+    return x.unsqueeze(2).expand(s[0], s[1], rep, s[2], s[3]).reshape(s[0], s[1] * rep, s[2], s[3]);
+  }
+
+  static int[] pair(int v) {
+    return new int[] {v, v};
+  }
+
+}

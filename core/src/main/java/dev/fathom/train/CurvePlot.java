@@ -1,0 +1,54 @@
+package dev.fathom.train;
+
+import dev.fathom.io.AtomicFiles;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/** Writes loss and accuracy curves per epoch as one PNG (loss left, accuracy right), after every epoch. */
+public final class CurvePlot implements Callback {
+  private final Path file;
+
+  public CurvePlot(Path file) {
+    this.file = file;
+    System.setProperty("java.awt.headless", "true");
+  }
+
+  @Override
+  public void onEpochEnd(Trainer trainer, EpochResult r) throws IOException {
+    write(file, trainer.history());
+  }
+
+  /** Renders the curves of {@code history} into {@code file}. */
+  public static void write(Path file, List<EpochResult> history) throws IOException {
+    if (history.isEmpty()) return;
+    double[] x = history.stream().mapToDouble(EpochResult::epoch).toArray();
+    XYChart loss = chart("Loss", "loss");
+    loss.addSeries("train", x, history.stream().mapToDouble(EpochResult::trainLoss).toArray());
+    XYChart acc = chart("Accuracy", "accuracy");
+    acc.addSeries("train", x, history.stream().mapToDouble(EpochResult::trainAccuracy).toArray());
+    if (history.stream().noneMatch(e -> Double.isNaN(e.valLoss()))) {
+      loss.addSeries("test", x, history.stream().mapToDouble(EpochResult::valLoss).toArray());
+      acc.addSeries("test", x, history.stream().mapToDouble(EpochResult::valAccuracy).toArray());
+    }
+    BufferedImage a = BitmapEncoder.getBufferedImage(loss), b = BitmapEncoder.getBufferedImage(acc);
+    BufferedImage img = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.drawImage(a, 0, 0, null);
+    g.drawImage(b, a.getWidth(), 0, null);
+    g.dispose();
+    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+  }
+
+  private static XYChart chart(String title, String yLabel) {
+    XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("epoch").yAxisTitle(yLabel).build();
+    c.getStyler().setMarkerSize(6);
+    return c;
+  }
+}
