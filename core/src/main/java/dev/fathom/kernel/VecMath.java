@@ -18,11 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * delegates to its twin in {@link ScalarMath}.
  *
  * <p>Accuracy: add, sub, mul, div, addScalar, mulScalar, axpy, relu and reluBackward round
- * exactly like their scalar twins (no fused multiply-add), so the two paths agree bitwise. exp,
- * sigmoid and tanh use the JDK's vector math ({@code VectorOperators.EXP}, {@code TANH}: SVML on
- * x86, within about 1 ulp of the correctly rounded value); every element, including the tail,
- * goes through the same vector code, so results do not depend on where a parallel chunk or the
- * tail begins.
+ * exactly like their scalar twins (no fused multiply-add), so the two paths agree bitwise. exp
+ * and sigmoid use {@link VecExp} (about 1 ulp, built from IEEE-exact lane operations, so the
+ * same bits interpreted or JIT-compiled: the JDK's {@code VectorOperators.EXP} is not, and a
+ * training run would then depend on JIT timing); tanh is scalar {@code Math.tanh} for the same
+ * reason. Every element, including the tail, goes through the same vector code, so results do not
+ * depend on where a parallel chunk or the tail begins.
  *
  * <p>Every method throws {@link IndexOutOfBoundsException} if a range {@code [off, off + n)} does
  * not fit its array, before writing anything.
@@ -462,12 +463,12 @@ public final class VecMath {
     int i = from;
     for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-      v.lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
+      VecExp.exp(v).intoArray(out, outOff + i);
     }
     if (i < to) {
       VectorMask<Float> m = F.indexInRange(i, to);
       FloatVector v = FloatVector.fromArray(F, x, xOff + i, m);
-      v.lanewise(VectorOperators.EXP).intoArray(out, outOff + i, m);
+      VecExp.exp(v).intoArray(out, outOff + i, m);
     }
   }
 
@@ -484,20 +485,12 @@ public final class VecMath {
 
   /** 1 / (1 + e^−v): e^−v overflows to +∞ for v below about −88, giving exactly 0. */
   private static FloatVector sigmoid(FloatVector v) {
-    return FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    return FloatVector.broadcast(F, 1f).div(VecExp.exp(v.neg()).add(1f));
   }
 
+  /** Scalar Math.tanh: the vector TANH differs between interpreter and JIT (see {@link VecExp}). */
   private static void tanhRange(float[] x, int xOff, float[] out, int outOff, int from, int to) {
-    int i = from;
-    for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-      v.lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
-    }
-    if (i < to) {
-      VectorMask<Float> m = F.indexInRange(i, to);
-      FloatVector v = FloatVector.fromArray(F, x, xOff + i, m);
-      v.lanewise(VectorOperators.TANH).intoArray(out, outOff + i, m);
-    }
+    for (int i = from; i < to; i++) out[outOff + i] = (float) Math.tanh(x[xOff + i]);
   }
 
   // ---- reductions and rows ----
@@ -531,13 +524,13 @@ public final class VecMath {
     FloatVector acc = FloatVector.zero(F);
     int j = 0;
     for (int bound = F.loopBound(cols); j < bound; j += L) {
-      FloatVector e = FloatVector.fromArray(F, x, xi + j).sub(m).lanewise(VectorOperators.EXP);
+      FloatVector e = VecExp.exp(FloatVector.fromArray(F, x, xi + j).sub(m));
       if (out != null) e.intoArray(out, oi + j);
       acc = acc.add(e);
     }
     if (j < cols) {
       VectorMask<Float> k = F.indexInRange(j, cols);
-      FloatVector e = FloatVector.fromArray(F, x, xi + j, k).sub(m).lanewise(VectorOperators.EXP);
+      FloatVector e = VecExp.exp(FloatVector.fromArray(F, x, xi + j, k).sub(m));
       if (out != null) e.intoArray(out, oi + j, k);
       acc = acc.add(e, k);
     }

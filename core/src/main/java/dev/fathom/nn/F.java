@@ -256,15 +256,32 @@ public final class F {
 
   /**
    * Binary cross-entropy on logits, mean over elements, in the stable form
-   * max(x,0) − x·y + log(1 + e^−|x|).
+   * max(x,0) − x·y + log(1 + e^−|x|). One fused op with gradient (sigmoid(x) − y)/n for the
+   * logits and −x/n for the target (a composite of relu and abs would give the wrong gradient
+   * at x = 0, where both kinks sit).
    */
   public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
     if (!java.util.Arrays.equals(logits.shape(), target.shape())) {
       throw new ShapeException("binaryCrossEntropyWithLogits: logits " + Shape.str(logits.shape()) + " and target "
           + Shape.str(target.shape()) + " must have the same shape");
     }
-    Tensor softplus = logits.abs().neg().exp().add(1f).log();
-    return logits.relu().sub(logits.mul(target)).add(softplus).mean();
+    float[] x = logits.data(), y = target.toFloat().data();
+    int n = x.length;
+    double total = 0;
+    for (int i = 0; i < n; i++) total += Math.max(x[i], 0) - (double) x[i] * y[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
+    Tensor out = Tensor.scalar((float) (total / n));
+    return Autograd.record("binaryCrossEntropyWithLogits", out, g -> {
+      double scale = g.item() / (double) n;
+      float[] gx = logits.requiresGrad() ? new float[n] : null;
+      float[] gy = target.requiresGrad() ? new float[n] : null;
+      for (int i = 0; i < n; i++) {
+        double v = x[i];
+        double sig = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+        if (gx != null) gx[i] = (float) ((sig - y[i]) * scale);
+        if (gy != null) gy[i] = (float) (-v * scale);
+      }
+      return new Tensor[] {gx == null ? null : Tensor.of(gx, logits.shape()), gy == null ? null : Tensor.of(gy, target.shape())};
+    }, logits, target);
   }
 
   /**

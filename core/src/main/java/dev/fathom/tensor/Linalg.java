@@ -14,6 +14,12 @@ final class Linalg {
     if (a.dim() == 0 || b.dim() == 0) {
       throw new ShapeException("matmul: both operands need at least 1 dim, got " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()));
     }
+    int ka = a.size(-1), kb = b.dim() == 1 ? b.size(0) : b.size(-2);
+    if (ka != kb) {
+      throw new ShapeException("matmul: shapes " + Shape.str(a.shape()) + " and " + Shape.str(b.shape())
+          + " cannot be multiplied (inner dims " + ka + " and " + kb + ")");
+    }
+    if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();  // dot product: 0-d
     if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
     if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
     int[] as = a.shape(), bs = b.shape();
@@ -24,7 +30,13 @@ final class Linalg {
     }
     int[] ba = Arrays.copyOf(as, as.length - 2), bb = Arrays.copyOf(bs, bs.length - 2);
     if (bb.length == 0) return matmulFlatB(a, b, m, k, n);
-    int[] batch = Shape.broadcast(ba, bb);
+    int[] batch;
+    try {
+      batch = Shape.broadcast(ba, bb);
+    } catch (ShapeException e) {
+      throw new ShapeException("matmul: shapes " + Shape.str(as) + " and " + Shape.str(bs)
+          + " have batch dims that cannot be broadcast (" + e.getMessage() + ")");
+    }
     Tensor ae = expandBatch(a, batch), be = expandBatch(b, batch);
     int nb = Shape.numel(batch);
     long sa = Shape.numel(ba) == 1 ? 0 : (long) m * k, sb = Shape.numel(bb) == 1 ? 0 : (long) k * n;

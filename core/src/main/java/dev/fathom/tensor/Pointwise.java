@@ -281,7 +281,13 @@ final class Pointwise {
   static Tensor where(Tensor cond, Tensor a, Tensor b) {
     Tensor c = cond.toFloat();
     Tensor af = a.toFloat(), bf = b.toFloat();
-    int[] os = Shape.broadcast(Shape.broadcast(c.shape(), af.shape()), bf.shape());
+    int[] os;
+    try {
+      os = Shape.broadcast(Shape.broadcast(c.shape(), af.shape()), bf.shape());
+    } catch (ShapeException e) {
+      throw new ShapeException("where: condition " + Shape.str(c.shape()) + ", a " + Shape.str(af.shape()) + " and b "
+          + Shape.str(bf.shape()) + " cannot be broadcast together");
+    }
     float[] cd = c.data(), x = af.data(), y = bf.data();
     float[] o = new float[Shape.numel(os)];
     int[][] strides = {Shape.broadcastStrides(c.shape(), os), Shape.broadcastStrides(af.shape(), os),
