@@ -187,6 +187,10 @@ public final class Pool2d {
   private static void maxPlane(float[] x, Geometry g, float[] out, int[] argmax, int p,
       boolean vector) {
     int in = p * g.height * g.width, o = p * g.outH * g.outW;
+    if (vector && g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2 && g.padH == 0 && g.padW == 0) {
+      max2x2(x, in, g.width, g.outH, g.outW, out, argmax, o);
+      return;
+    }
     for (int oh = 0; oh < g.outH; oh++, o += g.outW) {
       int hs = oh * g.strideH - g.padH;
       int h0 = Math.max(hs, 0), h1 = Math.min(hs + g.kernelH, g.height);
@@ -204,6 +208,29 @@ public final class Pool2d {
         }
       }
       for (; ow < g.outW; ow++) maxOne(x, in, g, h0, h1, ow, out, argmax, o + ow);
+    }
+  }
+
+  /**
+   * The common 2×2, stride 2, no padding case (planes narrower than a vector never reach the
+   * vector path): four loads and selects per output, with the tie and NaN rules of the general path.
+   */
+  private static void max2x2(float[] x, int in, int width, int outH, int outW, float[] out, int[] argmax, int o) {
+    for (int oh = 0; oh < outH; oh++) {
+      int r0 = 2 * oh * width, r1 = r0 + width;
+      for (int ow = 0; ow < outW; ow++, o++) {
+        int c = 2 * ow;
+        float best = x[in + r0 + c];
+        int at = r0 + c;
+        float v = x[in + r0 + c + 1];
+        if (v > best || v != v) { best = v; at = r0 + c + 1; }
+        v = x[in + r1 + c];
+        if (v > best || v != v) { best = v; at = r1 + c; }
+        v = x[in + r1 + c + 1];
+        if (v > best || v != v) { best = v; at = r1 + c + 1; }
+        out[o] = best;
+        argmax[o] = at;
+      }
     }
   }
 

@@ -2,13 +2,15 @@ package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
 import dev.fathom.kernel.Parallel;
+import dev.fathom.kernel.VecMath;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.ShapeException;
 import dev.fathom.tensor.Tensor;
 
 /**
- * Batch normalization as one fused op per direction (statistics, normalization and affine in
- * two passes over the input; the backward in two passes), parallel over channels. x is seen as
+ * Batch normalization as one fused op per direction (statistics in one vectorized pass, then
+ * normalization and affine; the backward likewise), parallel over channels. Sums are taken in
+ * double (Σx, Σx², Σg, Σg·x), so var = E[x²] − μ² keeps its precision. x is seen as
  * (N, C, L) with L the product of the spatial dims; M = N·L values per channel.
  *
  * <pre>
@@ -44,21 +46,14 @@ final class NormOps {
       for (int ch = c0; ch < c1; ch++) {
         double mu, var;
         if (training) {
-          double sum = 0;
+          double sum = 0, sq = 0;
           for (int i = 0; i < n; i++) {
             int base = (i * c + ch) * l;
-            for (int j = 0; j < l; j++) sum += xd[base + j];
+            sum += VecMath.sum(xd, base, l);
+            sq += VecMath.dot(xd, base, xd, base, l);
           }
           mu = sum / m;
-          double sq = 0;
-          for (int i = 0; i < n; i++) {
-            int base = (i * c + ch) * l;
-            for (int j = 0; j < l; j++) {
-              double d = xd[base + j] - mu;
-              sq += d * d;
-            }
-          }
-          var = sq / m;
+          var = Math.max(0, sq / m - mu * mu);
         } else {
           mu = rm[ch];
           var = rv[ch];
@@ -87,27 +82,24 @@ final class NormOps {
       Parallel.forRange(c, 1, (c0, c1) -> {
         for (int ch = c0; ch < c1; ch++) {
           float mu = mean[ch], r = rstd[ch];
-          double sg = 0, sgx = 0;
+          double sg = 0, sgxRaw = 0;
           for (int i = 0; i < n; i++) {
             int base = (i * c + ch) * l;
-            for (int j = 0; j < l; j++) {
-              float gv = g[base + j];
-              sg += gv;
-              sgx += gv * ((xd[base + j] - mu) * r);
-            }
+            sg += VecMath.sum(g, base, l);
+            sgxRaw += VecMath.dot(g, base, xd, base, l);
           }
+          double sgx = (sgxRaw - mu * sg) * r;  // Σ g·x̂ = r·(Σ g·x − μ·Σ g)
           gw[ch] = (float) sgx;
           gb[ch] = (float) sg;
           if (gx == null) continue;
           float k = (w == null ? 1f : w[ch]) * r;
           if (training) {
-            float mg = (float) (sg / m), mgx = (float) (sgx / m);
+            // dx = k·(g − mean(g) − x̂·mean(g·x̂)) = k·g + bx·x + cst, with x̂ = (x − μ)·r
+            float bx = (float) (-k * r * sgx / m);
+            float cst = (float) (-k * sg / m - bx * mu);
             for (int i = 0; i < n; i++) {
               int base = (i * c + ch) * l;
-              for (int j = 0; j < l; j++) {
-                float xh = (xd[base + j] - mu) * r;
-                gx[base + j] = k * (g[base + j] - mg - xh * mgx);
-              }
+              for (int j = 0; j < l; j++) gx[base + j] = k * g[base + j] + bx * xd[base + j] + cst;
             }
           } else {
             for (int i = 0; i < n; i++) {
