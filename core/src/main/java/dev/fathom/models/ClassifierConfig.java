@@ -47,9 +47,42 @@ public record ClassifierConfig(String model, int[] inputShape, int numClasses, L
           + ", channels " + Arrays.toString(channels));
     }
     if (dropout < 0 || dropout >= 1) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+    long params = estimateParameters(model, inputShape, numClasses, hidden, channels, headHidden);
+    if (params > MAX_PARAMETERS) {
+      throw new IllegalArgumentException("the configured model would have about " + params + " parameters, more than the "
+          + MAX_PARAMETERS + " a classifier config may ask for (inputShape " + Arrays.toString(inputShape) + ")");
+    }
     if (featureNames == null) featureNames = List.of();
     classNames = List.copyOf(classNames);
     featureNames = List.copyOf(featureNames);
+  }
+
+  /** Upper bound on the parameters a config may describe, so a hostile config.json cannot exhaust memory. */
+  public static final long MAX_PARAMETERS = 1L << 28;
+
+  /** Parameter count of the network {@code Classifiers.build} makes, in long arithmetic (saturating). */
+  static long estimateParameters(String model, int[] in, int classes, int[] hidden, int[] channels, int headHidden) {
+    long width = 1;
+    for (int d : in) width = Math.min(width * d, Integer.MAX_VALUE);
+    long total = 0;
+    if ("mlp".equals(model)) {
+      for (int h : hidden) {
+        total += width * h + h;
+        width = h;
+      }
+    } else {
+      long ch = in[0], h = in[1], w = in[2];
+      for (int c : channels) {
+        total += ch * c * 9 + c + 4L * c;
+        ch = c;
+        h /= 2;
+        w /= 2;
+      }
+      width = ch * h * w;
+      total += width * headHidden + headHidden;
+      width = headHidden;
+    }
+    return Math.min(total + width * classes + classes, Long.MAX_VALUE / 2);
   }
 
   /** Default MLP for the given input: two hidden layers 256 and 128. */

@@ -58,6 +58,16 @@ class CheckpointTest {
   }
 
   @Test
+  void hostileConfigCannotAskForAHugeModel(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("config.json"), "{\"model\":\"mlp\",\"inputShape\":[100000,100000],\"numClasses\":10,"
+        + "\"hidden\":[65536],\"dropout\":0}");
+    assertThatThrownBy(() -> Checkpoint.readConfig(dir, ClassifierConfig.class)).isInstanceOf(FormatException.class)
+        .hasMessageContaining("parameters");
+    assertThat(new ClassifierConfig("cnn", new int[] {1, 28, 28}, 10, List.of(), null, new int[] {32, 64}, 128, 0, "x", null, null, null))
+        .isNotNull();
+  }
+
+  @Test
   void failedSaveKeepsThePreviousCheckpoint(@TempDir Path dir) throws Exception {
     Sequential a = Classifiers.build(cfg(), new Rng(1));
     Checkpoint.save(dir, a, cfg(), Map.of());
