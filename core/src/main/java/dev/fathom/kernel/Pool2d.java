@@ -213,7 +213,8 @@ public final class Pool2d {
 
   /**
    * The common 2×2, stride 2, no padding case (planes narrower than a vector never reach the
-   * vector path): four loads and selects per output, with the tie and NaN rules of the general path.
+   * vector path): four loads and branch-free selects per output (random data defeats branch
+   * prediction), with the tie and NaN rules of the general path.
    */
   private static void max2x2(float[] x, int in, int width, int outH, int outW, float[] out, int[] argmax, int o) {
     for (int oh = 0; oh < outH; oh++) {
@@ -223,11 +224,17 @@ public final class Pool2d {
         float best = x[in + r0 + c];
         int at = r0 + c;
         float v = x[in + r0 + c + 1];
-        if (v > best || v != v) { best = v; at = r0 + c + 1; }
+        boolean t = v > best || v != v;
+        best = t ? v : best;
+        at = t ? r0 + c + 1 : at;
         v = x[in + r1 + c];
-        if (v > best || v != v) { best = v; at = r1 + c; }
+        t = v > best || v != v;
+        best = t ? v : best;
+        at = t ? r1 + c : at;
         v = x[in + r1 + c + 1];
-        if (v > best || v != v) { best = v; at = r1 + c + 1; }
+        t = v > best || v != v;
+        best = t ? v : best;
+        at = t ? r1 + c + 1 : at;
         out[o] = best;
         argmax[o] = at;
       }
