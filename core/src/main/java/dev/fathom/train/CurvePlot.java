@@ -49,6 +49,9 @@ public final class CurvePlot implements Callback {
   private static XYChart chart(String title, String yLabel) {
     XYChart c = new XYChartBuilder().width(560).height(400).title(title).xAxisTitle("epoch").yAxisTitle(yLabel).build();
     c.getStyler().setMarkerSize(6);
+    c.getStyler().setYAxisDecimalPattern("0.000");
+    c.getStyler().setXAxisDecimalPattern("0");
+    c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
     return c;
   }
 }
