@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -49,6 +50,8 @@ public final class Pool2d {
   private static final FloatVector EVEN = lanes(2);
   private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
   private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
+  private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);
+  private static final VectorMask<Float> EVEN_MASK = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
   /** Minimum number of window taps per parallel chunk. */
   private static final int GRAIN = 1 << 14;
 
@@ -212,31 +215,38 @@ public final class Pool2d {
   }
 
   /**
-   * The common 2×2, stride 2, no padding case (planes narrower than a vector never reach the
-   * vector path): four loads and branch-free selects per output (random data defeats branch
-   * prediction), with the tie and NaN rules of the general path.
+   * The common 2×2, stride 2, no padding case, vectorized for planes of any width: per output
+   * row, L input columns of both input rows give L/2 outputs. Each input row first picks the
+   * winner of every column pair (lane 2i against 2i+1, swapped in by a shuffle), then the second
+   * row's winner replaces the first's; the even lanes are compressed into the outputs. Picking
+   * within rows first and then across them gives the first maximum in tap order, NaN as the
+   * scalar loop does, so outputs and argmax agree bitwise with the twin.
    */
   private static void max2x2(float[] x, int in, int width, int outH, int outW, float[] out, int[] argmax, int o) {
-    for (int oh = 0; oh < outH; oh++) {
+    int used = 2 * outW;
+    for (int oh = 0; oh < outH; oh++, o += outW) {
       int r0 = 2 * oh * width, r1 = r0 + width;
-      for (int ow = 0; ow < outW; ow++, o++) {
-        int c = 2 * ow;
-        float best = x[in + r0 + c];
-        int at = r0 + c;
-        float v = x[in + r0 + c + 1];
-        boolean t = v > best || v != v;
-        best = t ? v : best;
-        at = t ? r0 + c + 1 : at;
-        v = x[in + r1 + c];
-        t = v > best || v != v;
-        best = t ? v : best;
-        at = t ? r1 + c : at;
-        v = x[in + r1 + c + 1];
-        t = v > best || v != v;
-        best = t ? v : best;
-        at = t ? r1 + c + 1 : at;
-        out[o] = best;
-        argmax[o] = at;
+      for (int c = 0; c < used; c += L) {
+        int cnt = Math.min(L, used - c);
+        VectorMask<Float> m = F.indexInRange(0, cnt);
+        FloatVector a = FloatVector.fromArray(F, x, in + r0 + c, m);
+        FloatVector a2 = a.rearrange(SWAP_PAIRS);
+        VectorMask<Float> ta = a2.compare(VectorOperators.GT, a).or(a2.compare(VectorOperators.NE, a2));
+        FloatVector wa = a.blend(a2, ta);
+        IntVector base0 = IOTA1.add(r0 + c);
+        IntVector ia = base0.blend(base0.add(1), ta.cast(I));
+        FloatVector b = FloatVector.fromArray(F, x, in + r1 + c, m);
+        FloatVector b2 = b.rearrange(SWAP_PAIRS);
+        VectorMask<Float> tb = b2.compare(VectorOperators.GT, b).or(b2.compare(VectorOperators.NE, b2));
+        FloatVector wb = b.blend(b2, tb);
+        IntVector base1 = IOTA1.add(r1 + c);
+        IntVector ib = base1.blend(base1.add(1), tb.cast(I));
+        VectorMask<Float> t = wb.compare(VectorOperators.GT, wa).or(wb.compare(VectorOperators.NE, wb));
+        FloatVector w = wa.blend(wb, t);
+        IntVector idx = ia.blend(ib, t.cast(I));
+        int k = cnt / 2;
+        w.compress(EVEN_MASK).intoArray(out, o + c / 2, F.indexInRange(0, k));
+        idx.compress(EVEN_MASK.cast(I)).intoArray(argmax, o + c / 2, I.indexInRange(0, k));
       }
     }
   }

@@ -142,6 +142,25 @@ class Pool2dTest {
   }
 
   @Test
+  void twoByTwoFastPathMatchesTwinWithNaNsAndTies() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int w : new int[] {2, 3, 7, 14, 15, 16, 17, 28, 31, 32, 33, 57}) {
+      Geo g = new Geo(3, 2, 6, w, 2, 2, 0);
+      float[] x = new float[g.in()];
+      for (int i = 0; i < x.length; i++) {
+        int r = rnd.nextInt(10);
+        x[i] = r == 0 ? Float.NaN : r < 4 ? 0f : r == 4 ? Float.NEGATIVE_INFINITY : rnd.nextInt(3);
+      }
+      float[] out = new float[g.out()], twin = new float[g.out()];
+      int[] arg = new int[g.out()], twinArg = new int[g.out()];
+      maxForward(g, x, out, arg);
+      Pool2d.maxForwardScalar(x, g.n, g.c, g.h, g.w, 2, 2, 2, 2, 0, 0, twin, twinArg);
+      assertArrayEquals(twin, out, g.toString());
+      assertArrayEquals(twinArg, arg, g.toString());
+    }
+  }
+
+  @Test
   void maxForwardPropagatesNaNAndHandlesMinusInfinity() {
     Geo g = new Geo(1, 1, 4, 40, 2, 2, 0);
     float[] x = new float[g.in()];
