@@ -18,7 +18,7 @@ public final class ProgressCallback implements Callback {
   private double smoothLoss = Double.NaN;
 
   public ProgressCallback(PrintStream out) {
-    this(out, System.console() != null, 100);
+    this(out, System.console() != null && System.console().isTerminal(), 100);
   }
 
   public ProgressCallback(PrintStream out, boolean terminal, int logEvery) {
