@@ -26,7 +26,7 @@ public final class Autograd {
    * Records {@code out} as the result of an operation on {@code inputs} with derivative rule
    * {@code fn}, when recording is enabled and some input requires grad.
    *
-   * @return {@code out} (or an alias of it when it is itself one of the graph's tensors)
+   * @return {@code out} (or a detached copy of the reference when it is itself one of the graph's tensors)
    */
   public static Tensor record(String name, Tensor out, BackwardFn fn, Tensor... inputs) {
     if (!Grad.isEnabled()) return out;
@@ -39,7 +39,7 @@ public final class Autograd {
     }
     if (!any) return out;
     Tensor result = out;
-    if (out.gradFn() != null || out.requiresGrad()) result = out.alias();
+    if (out.gradFn() != null || out.requiresGrad()) result = out.detach();
     result.attachGradFn(new Node(name, inputs.clone(), fn));
     return result;
   }

@@ -1,11 +1,11 @@
 package dev.fathom.data;
 
+import dev.fathom.tensor.Rng;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * A seeded train/test split of row indices. The rows are shuffled with a Fisher-Yates
- * permutation drawn from {@link SplittableRandom}{@code (seed)}, so the same seed and size give
+ * permutation drawn from {@link Rng#permutation} of {@code new Rng(seed)}, so the same seed and size give
  * the same split on every machine; the test part takes {@code round(n * testFraction)} rows,
  * at least one and at most n - 1. Both index arrays are sorted ascending (a data loader shuffles
  * per epoch).
@@ -25,7 +25,7 @@ public record Split(int[] train, int[] test) {
    */
   public static Split shuffled(int n, double testFraction, long seed) {
     check(n, testFraction);
-    int[] perm = permutation(n, new SplittableRandom(seed));
+    int[] perm = new Rng(seed).permutation(n);
     int nTest = testCount(n, testFraction);
     int[] test = Arrays.copyOf(perm, nTest);
     int[] train = Arrays.copyOfRange(perm, nTest, n);
@@ -57,7 +57,7 @@ public record Split(int[] train, int[] test) {
       }
       classes = Math.max(classes, labels[i] + 1);
     }
-    int[] perm = permutation(n, new SplittableRandom(seed));
+    int[] perm = new Rng(seed).permutation(n);
     int[] count = new int[classes];
     for (int y : labels) {
       count[y]++;
@@ -98,20 +98,6 @@ public record Split(int[] train, int[] test) {
   private static int testCount(int n, double testFraction) {
     long t = Math.round(n * testFraction);
     return (int) Math.min(n - 1, Math.max(1, t));
-  }
-
-  private static int[] permutation(int n, SplittableRandom rng) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
   }
 
   @Override

@@ -88,7 +88,7 @@ public abstract class Module {
     Tensor input = x;
     Tensor[] gradOut = new Tensor[1];
     if (wireBackward && x.requiresGrad()) {
-      input = Autograd.record("moduleInput", x.alias(), g -> new Tensor[] {g}, x);
+      input = Autograd.record("moduleInput", x.detach(), g -> new Tensor[] {g}, x);
       input.registerHook(g -> {
         for (BackwardHook h : backwardHooks) h.apply(this, g, gradOut[0]);
         return null;
@@ -102,7 +102,7 @@ public abstract class Module {
     if (wireBackward && out.requiresGrad()) {
       boolean inputTracked = x.requiresGrad();
       Tensor raw = out;
-      out = Autograd.record("moduleOutput", raw.alias(), g -> new Tensor[] {g}, raw);
+      out = Autograd.record("moduleOutput", raw.detach(), g -> new Tensor[] {g}, raw);
       out.registerHook(g -> {
         gradOut[0] = g;
         if (!inputTracked) for (BackwardHook h : backwardHooks) h.apply(this, null, g);

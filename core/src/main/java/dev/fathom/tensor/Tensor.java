@@ -379,16 +379,11 @@ public final class Tensor {
     return hooks;
   }
 
-  /** A tensor sharing this one's storage, outside the graph. */
-  public Tensor detach() {
-    return share(shape);
-  }
-
   /**
-   * A new tensor object sharing this one's storage and shape, outside the graph (used by
-   * {@link Autograd#record} when an op returns one of the graph's own tensors).
+   * A new tensor sharing this one's storage, outside the graph (also what {@link Autograd#record}
+   * uses when an op returns one of the graph's own tensors).
    */
-  public Tensor alias() {
+  public Tensor detach() {
     return share(shape);
   }
 
