@@ -27,7 +27,7 @@ final class Inputs {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     int[] in = c.inputShape();
     if (name.endsWith(".csv")) {
-      Table t = CsvReader.read(file, c.target());
+      Table t = CsvReader.readFeatures(file);
       float[] x = DataSources.tabularFeatures(c, t);
       return Tensor.of(x, t.rows(), in[0]);
     }

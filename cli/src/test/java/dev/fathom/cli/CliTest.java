@@ -84,6 +84,15 @@ class CliTest {
     double sum = 0;
     for (var it = rows.get(0).get("probabilities").elements(); it.hasNext(); ) sum += it.next().asDouble();
     assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+
+    Path featuresOnly = dir.resolve("new.csv");
+    Files.writeString(featuresOnly, "x3,color,x1,x2\n0.5,red,-2.0,2.0\n-1.0,blue,2.0,-2.0\n");
+    Run q = run("predict", "--model", out.toString(), "--input", featuresOnly.toString(), "--json");
+    assertThat(q.code()).as(q.err()).isZero();
+    JsonNode two = new ObjectMapper().readTree(q.out().strip());
+    assertThat(two).hasSize(2);
+    assertThat(two.get(0).get("prediction").asText()).isEqualTo("no");
+    assertThat(two.get(1).get("prediction").asText()).isEqualTo("yes");
   }
 
   @Test

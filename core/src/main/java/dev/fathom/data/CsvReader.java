@@ -63,10 +63,39 @@ public final class CsvReader {
    */
   public static Table read(Path path, String targetOrNull, Set<String> categoricalColumns)
       throws IOException {
+    return read(path, targetOrNull, categoricalColumns, false);
+  }
+
+  /**
+   * Reads a CSV file whose columns are all inputs, such as rows to predict, which may lack the
+   * target column: every column becomes a feature (a column that happens to be a target is just
+   * another feature, for the caller to ignore by name). The table's target is a synthetic
+   * constant column named {@link #NO_TARGET}, with one class.
+   *
+   * @throws FormatException as for {@link #read(Path, String)}
+   * @throws IOException if the file cannot be read
+   */
+  public static Table readFeatures(Path path) throws IOException {
+    return read(path, NO_TARGET, Set.of(), true);
+  }
+
+  /** Name of the synthetic target column of {@link #readFeatures}. */
+  public static final String NO_TARGET = "\u0000no-target";
+
+  private static Table read(Path path, String targetOrNull, Set<String> categoricalColumns,
+      boolean syntheticTarget) throws IOException {
     String source = path.toString();
     List<String[]> records = new ArrayList<>();
     List<Integer> lines = new ArrayList<>();
     parse(source, TableAssembler.readUtf8(path), records, lines);
+    if (syntheticTarget) {
+      for (int r = 0; r < records.size(); r++) {
+        String[] rec = records.get(r);
+        String[] longer = java.util.Arrays.copyOf(rec, rec.length + 1);
+        longer[rec.length] = r == 0 ? NO_TARGET : "0";
+        records.set(r, longer);
+      }
+    }
     if (records.isEmpty()) {
       throw new FormatException(source + ": empty file, expected a header row of column names");
     }

@@ -202,4 +202,16 @@ class CsvReaderTest {
         .isInstanceOf(FormatException.class)
         .hasMessage(p + ": not UTF-8 text: invalid byte sequence at byte 4");
   }
+
+  @org.junit.jupiter.api.Test
+  void readFeaturesKeepsEveryColumnAsAFeature(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path p = tmp.resolve("x.csv");
+    java.nio.file.Files.writeString(p, "a,b,label\n1,x,2\n3,y,4\n");
+    Table t = CsvReader.readFeatures(p);
+    org.assertj.core.api.Assertions.assertThat(t.featureNames()).containsExactly("a", "b=x", "b=y", "label");
+    org.assertj.core.api.Assertions.assertThat(t.rows()).isEqualTo(2);
+    java.nio.file.Files.writeString(p, "a,b\n1,2\n3\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CsvReader.readFeatures(p))
+        .isInstanceOf(dev.fathom.io.FormatException.class).hasMessageContaining(":3:");
+  }
 }
