@@ -1,6 +1,7 @@
 package dev.fathom.data;
 
 import dev.fathom.tensor.Rng;
+import java.lang.ref.Cleaner;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -80,7 +81,14 @@ public final class DataLoader implements Iterable<Batch> {
     return idx;
   }
 
-  /** Produces batches on a daemon thread into a bounded queue; errors are rethrown to the consumer. */
+  /** Frees the producer thread of an iterator that was dropped before its epoch ended. */
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /**
+   * Produces batches on a daemon thread into a bounded queue; errors are rethrown to the
+   * consumer. The thread holds only the queue, not the iterator, so an iterator abandoned early
+   * (a {@code break} out of the loop) becomes unreachable and its cleaner interrupts the thread.
+   */
   private final class Prefetcher implements Iterator<Batch> {
     private final BlockingQueue<Object> queue;
     private final int batches;
@@ -89,20 +97,24 @@ public final class DataLoader implements Iterable<Batch> {
 
     Prefetcher(int[] order, int b, int batches, int depth) {
       this.batches = batches;
-      this.queue = new ArrayBlockingQueue<>(depth);
+      BlockingQueue<Object> q = new ArrayBlockingQueue<>(depth);
+      Dataset ds = dataset;
+      this.queue = q;
       this.worker = Thread.ofPlatform().daemon().name("fathom-loader").start(() -> {
         try {
-          for (int i = 0; i < batches; i++) queue.put(dataset.batch(slice(order, i * b, b)));
+          for (int i = 0; i < batches; i++) q.put(ds.batch(slice(order, i * b, b)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
           try {
-            queue.put(e);
+            q.put(e);
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
           }
         }
       });
+      Thread t = worker;
+      CLEANER.register(this, t::interrupt);
     }
 
     @Override

@@ -104,4 +104,23 @@ class DataLoaderTest {
         .hasMessageContaining("10").hasMessageContaining("[3]");
     assertThat(Arrays.stream(new int[0]).count()).isZero();
   }
+
+  @Test
+  void abandonedIteratorsDoNotLeakThreads() throws Exception {
+    var loader = new DataLoader(ramp(1000), new DataLoaderConfig(10, true, false, 1, 2));
+    for (int epoch = 0; epoch < 20; epoch++) {
+      for (Batch b : loader) {
+        assertThat(b.size()).isEqualTo(10);
+        break;
+      }
+    }
+    long alive = 0;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      System.gc();
+      Thread.sleep(20);
+      alive = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("fathom-loader")).count();
+      if (alive == 0) break;
+    }
+    assertThat(alive).isZero();
+  }
 }
