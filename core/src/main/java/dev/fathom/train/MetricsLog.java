@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends one JSON object per epoch to a JSONL file: {@code {"epoch":1,"step":468,"train_loss":...,
- * "train_accuracy":...,"val_loss":...,"val_accuracy":...,"seconds":...,"examples_per_second":...,"lr":...}}.
+ * "train_accuracy":...,"val_loss":...,"val_accuracy":...,"seconds":...,"examples_per_second":...,"lr":...,"gc_seconds":...}}.
  */
 public final class MetricsLog implements Callback {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +32,7 @@ public final class MetricsLog implements Callback {
     o.put("seconds", r.seconds());
     o.put("examples_per_second", r.examplesPerSecond());
     o.put("lr", r.lr());
+    o.put("gc_seconds", r.gcSeconds());
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, JSON.writeValueAsString(o) + "\n", StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);

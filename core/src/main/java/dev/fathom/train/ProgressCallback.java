@@ -51,7 +51,8 @@ public final class ProgressCallback implements Callback {
       bar = null;
     }
     String val = Double.isNaN(r.valAccuracy()) ? "" : String.format("  test loss %.4f  test acc %.2f%%", r.valLoss(), 100 * r.valAccuracy());
-    out.printf("epoch %d/%d  train loss %.4f  train acc %.2f%%%s  (%.1f s, %.0f ex/s)%n", r.epoch(), trainer.config().epochs(),
-        r.trainLoss(), 100 * r.trainAccuracy(), val, r.seconds(), r.examplesPerSecond());
+    out.printf("epoch %d/%d  train loss %.4f  train acc %.2f%%%s  (%.1f s, %.0f ex/s, gc %.1f%%)%n", r.epoch(),
+        trainer.config().epochs(), r.trainLoss(), 100 * r.trainAccuracy(), val, r.seconds(), r.examplesPerSecond(),
+        100 * r.gcSeconds() / Math.max(r.seconds(), 1e-9));
   }
 }

@@ -111,6 +111,7 @@ public final class Trainer {
     train.setEpoch(epoch);
     int batches = train.numBatches();
     long t0 = System.nanoTime();
+    long gc0 = gcMillis();
     double lossSum = 0;
     long correct = 0, seen = 0;
     int b = 0;
@@ -142,6 +143,7 @@ public final class Trainer {
       b++;
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    double gcSecs = (gcMillis() - gc0) / 1e3;
     double valLoss = Double.NaN, valAcc = Double.NaN;
     if (val != null) {
       EvalResult e = Evaluator.evaluate(model, val, loss, numClasses);
@@ -149,6 +151,13 @@ public final class Trainer {
       valAcc = e.accuracy();
     }
     return new EpochResult(epoch + 1, step, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen), valLoss, valAcc,
-        secs, seen / Math.max(secs, 1e-9), optimizer.lr());
+        secs, seen / Math.max(secs, 1e-9), optimizer.lr(), gcSecs);
+  }
+
+  /** Total collection time reported by the JVM's garbage collectors so far, in milliseconds. */
+  private static long gcMillis() {
+    long total = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) total += Math.max(0, gc.getCollectionTime());
+    return total;
   }
 }

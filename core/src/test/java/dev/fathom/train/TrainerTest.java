@@ -66,7 +66,9 @@ class TrainerTest {
     assertThat(h).hasSize(3);
     assertThat(h.get(2).valAccuracy()).isGreaterThan(0.9);
     assertThat(h.get(2).trainLoss()).isLessThan(h.get(0).trainLoss());
-    assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).hasSize(3).allMatch(l -> l.contains("\"val_accuracy\""));
+    assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).hasSize(3).allMatch(l -> l.contains("\"val_accuracy\""))
+        .allMatch(l -> l.contains("\"gc_seconds\""));
+    assertThat(h).allMatch(e -> e.gcSeconds() >= 0 && e.gcSeconds() <= e.seconds() + 1);
     assertThat(Files.size(dir.resolve("curves.png"))).isGreaterThan(1000);
     assertThat(Checkpoint.readConfig(dir, ClassifierConfig.class).channels()).containsExactly(4, 8);
   }
