@@ -18,7 +18,7 @@ final class InfoCommand implements Callable<Integer> {
     System.out.printf("memory:   %d MiB max heap%n", rt.maxMemory() >> 20);
     System.out.printf("vector:   %d-bit, %d float lanes%n", Kernels.F.vectorBitSize(), Kernels.F.length());
     System.out.printf("kernels:  %s%n", Kernels.describe());
-    System.out.printf("gemm:     %s%n", Kernels.scalarOnly() ? "ScalarGemm" : "Gemm (packed panels, register-blocked Vector API micro-kernel)");
+    System.out.printf("gemm:     %s%n", Kernels.describeGemm());
     return 0;
   }
 }

@@ -37,7 +37,21 @@ public final class Gemm {
   static final int SKINNY_N = 8;
   private static final int DIRECT_ROWS = 16;
 
+  /*
+   * Native backend (NativeBlas, cblas_sgemm of a system OpenBLAS): only when fathom.gemm=native
+   * (or FATHOM_GEMM=native) asks for it, the library is bound, and the scalar path is not forced.
+   * Decided once; the library is not even looked up unless asked for. Argument checks stay here,
+   * in front of both paths.
+   */
+  private static final boolean NATIVE =
+      !Kernels.scalarOnly() && NativeBlas.requested() && NativeBlas.available();
+
   private Gemm() {}
+
+  /** Whether calls go to the native BLAS backend ({@link NativeBlas}) rather than pure Java. */
+  static boolean nativeActive() {
+    return NATIVE;
+  }
 
   /**
    * C = alpha * op(A) * op(B) + beta * C; op(A) is m×k, op(B) is k×n, C is m×n, all row-major.
@@ -72,6 +86,11 @@ public final class Gemm {
       return;
     }
     GemmArgs.check("sgemm", transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    if (NATIVE) {
+      NativeBlas.sgemmUnchecked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+          beta, c, cOff, ldc);
+      return;
+    }
     run(new GemmProblem(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
         beta, c, cOff, ldc), true);
   }
@@ -102,6 +121,11 @@ public final class Gemm {
     GemmArgs.checkBatched("sgemmBatched", batch, transA, transB, m, n, k, a, aOff, strideA, lda,
         b, bOff, strideB, ldb, c, cOff, strideC, ldc);
     if (batch == 0 || m == 0 || n == 0) return;
+    if (NATIVE) {
+      NativeBlas.sgemmBatchedUnchecked(batch, transA, transB, m, n, k, alpha, a, aOff, strideA,
+          lda, b, bOff, strideB, ldb, beta, c, cOff, strideC, ldc);
+      return;
+    }
     long work = (long) m * n * k;
     int threads = Parallel.threads();
     boolean perEntry = batch >= 4 * threads || batch % threads == 0 || work < 4 * PARALLEL_MIN;

@@ -27,4 +27,22 @@ public final class Kernels {
         ? "scalar (fathom.kernels=scalar)"
         : "Vector API, " + F.length() + " float lanes (" + F.vectorBitSize() + "-bit)";
   }
+
+  /**
+   * One line naming the GEMM backend, for {@code fathom info}: scalar, pure Java (the default),
+   * or native BLAS when {@code fathom.gemm=native} / {@code FATHOM_GEMM=native} asked for it and
+   * the library was found; a native request that could not be met says why.
+   */
+  public static String describeGemm() {
+    if (SCALAR) return "ScalarGemm (fathom.kernels=scalar)";
+    if (Gemm.nativeActive()) {
+      int t = NativeBlas.threads();
+      return "native BLAS cblas_sgemm (" + NativeBlas.library()
+          + (t > 0 ? ", OpenBLAS threads: " + t + " (OPENBLAS_NUM_THREADS)" : "") + ")";
+    }
+    String java = "pure Java Gemm (packed panels, register-blocked Vector API micro-kernel)";
+    return NativeBlas.requested()
+        ? java + " (native requested but unavailable: " + NativeBlas.reason() + ")"
+        : java;
+  }
 }

@@ -121,25 +121,12 @@ public final class F {
 
   /** Layer normalization over the last {@code normalizedDims} dims, with optional affine weight and bias. */
   public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
-    int r = x.dim();
-    if (normalizedDims < 1 || normalizedDims > r) {
-      throw new ShapeException("layerNorm: cannot normalize the last " + normalizedDims + " dims of " + Shape.str(x.shape()));
-    }
-    int[] dims = new int[normalizedDims];
-    for (int i = 0; i < normalizedDims; i++) dims[i] = r - normalizedDims + i;
-    Tensor mean = x.mean(dims, true);
-    Tensor var = x.var(dims, 0, true);
-    Tensor y = x.sub(mean).mul(var.add((float) eps).rsqrt());
-    if (weight != null) y = y.mul(weight);
-    if (bias != null) y = y.add(bias);
-    return y;
+    return NormOps.layerNorm(x, normalizedDims, weight, bias, eps);
   }
 
   /** RMS normalization over the last dim: x / sqrt(mean(x²) + eps) · weight (Zhang and Sennrich 2019). */
   public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
-    Tensor ms = x.mul(x).mean(-1, true);
-    Tensor y = x.mul(ms.add((float) eps).rsqrt());
-    return weight == null ? y : y.mul(weight);
+    return NormOps.rmsNorm(x, weight, eps);
   }
 
   // ------------------------------------------------------------ dropout, embedding

@@ -1,14 +1,23 @@
 package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.kernel.NormKernels;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.kernel.VecMath;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.ShapeException;
 import dev.fathom.tensor.Tensor;
+import java.util.Arrays;
 
 /**
- * Batch normalization as one fused op per direction (statistics in one vectorized pass, then
+ * Normalization ops, each one fused op per direction: batch, layer and RMS normalization.
+ *
+ * <p>Layer and RMS normalization see x as a (rows, cols) matrix, cols being the product of the
+ * normalized trailing dims, and call {@link NormKernels}: one pass for the row statistics, one
+ * for the output, and the backward likewise, with no temporaries but the per-row mean and rstd
+ * saved for the backward.
+ *
+ * <p>Batch normalization as one fused op per direction (statistics in one vectorized pass, then
  * normalization and affine; the backward likewise), parallel over channels. Sums are taken in
  * double (Σx, Σx², Σg, Σg·x), so var = E[x²] − μ² keeps its precision. x is seen as
  * (N, C, L) with L the product of the spatial dims; M = N·L values per channel.
@@ -113,4 +122,80 @@ final class NormOps {
     }, inputs);
   }
 
+  /**
+   * Layer normalization over the last {@code normalizedDims} dims (biased variance, as PyTorch):
+   * {@code y = (x − μ)/sqrt(σ² + eps)·w + b}.
+   *
+   * @param x (..., D1..Dk) with k = normalizedDims
+   * @param weight (D1..Dk) or null
+   * @param bias (D1..Dk) or null
+   * @return the shape of x
+   * @throws ShapeException if normalizedDims is not in [1, x.dim()] or weight/bias do not have the normalized shape
+   */
+  static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+    int[] s = x.shape();
+    if (normalizedDims < 1 || normalizedDims > s.length) {
+      throw new ShapeException("layerNorm: cannot normalize the last " + normalizedDims + " dims of " + Shape.str(s));
+    }
+    int[] normShape = Arrays.copyOfRange(s, s.length - normalizedDims, s.length);
+    checkAffine("layerNorm", "weight", weight, normShape, s);
+    checkAffine("layerNorm", "bias", bias, normShape, s);
+    int cols = 1;
+    for (int d : normShape) cols *= d;
+    int rows = cols == 0 ? 0 : x.numel() / cols;
+    int n = cols, m = rows;
+    float[] xd = x.data();
+    float[] w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
+    float[] y = new float[xd.length];
+    float[] mean = new float[rows], rstd = new float[rows];
+    if (rows > 0) NormKernels.layerNormForward(xd, rows, cols, w, b, eps, y, mean, rstd);
+    Tensor out = Tensor.of(y, s);
+    return Autograd.record("layerNorm", out, gt -> {
+      boolean needX = x.requiresGrad();
+      boolean needW = weight != null && weight.requiresGrad(), needB = bias != null && bias.requiresGrad();
+      float[] gx = needX ? new float[xd.length] : null;
+      float[] gw = needW ? new float[w.length] : null, gb = needB ? new float[b.length] : null;
+      if (m > 0) NormKernels.layerNormBackward(gt.data(), xd, m, n, w, mean, rstd, gx, gw, gb);
+      return new Tensor[] {needX ? Tensor.of(gx, s) : null, needW ? Tensor.of(gw, weight.shape()) : null,
+          needB ? Tensor.of(gb, bias.shape()) : null};
+    }, x, weight, bias);
+  }
+
+  /**
+   * RMS normalization over the last dim (Zhang and Sennrich 2019):
+   * {@code y = x/sqrt(mean(x²) + eps)·w}.
+   *
+   * @param x (..., D)
+   * @param weight (D) or null
+   * @return the shape of x
+   * @throws ShapeException if x is a scalar or weight is not (D)
+   */
+  static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+    int[] s = x.shape();
+    if (s.length == 0) throw new ShapeException("rmsNorm: expected input (..., D), got a scalar " + Shape.str(s));
+    int cols = s[s.length - 1];
+    checkAffine("rmsNorm", "weight", weight, new int[] {cols}, s);
+    int rows = cols == 0 ? 0 : x.numel() / cols;
+    int n = cols, m = rows;
+    float[] xd = x.data();
+    float[] w = weight == null ? null : weight.data();
+    float[] y = new float[xd.length];
+    float[] rstd = new float[rows];
+    if (rows > 0) NormKernels.rmsNormForward(xd, rows, cols, w, eps, y, rstd);
+    Tensor out = Tensor.of(y, s);
+    return Autograd.record("rmsNorm", out, gt -> {
+      boolean needX = x.requiresGrad(), needW = weight != null && weight.requiresGrad();
+      float[] gx = needX ? new float[xd.length] : null;
+      float[] gw = needW ? new float[w.length] : null;
+      if (m > 0) NormKernels.rmsNormBackward(gt.data(), xd, m, n, w, rstd, gx, gw);
+      return new Tensor[] {needX ? Tensor.of(gx, s) : null, needW ? Tensor.of(gw, weight.shape()) : null};
+    }, x, weight);
+  }
+
+  private static void checkAffine(String op, String name, Tensor t, int[] normShape, int[] inputShape) {
+    if (t != null && !Arrays.equals(t.shape(), normShape)) {
+      throw new ShapeException(op + ": " + name + " of shape " + Shape.str(t.shape()) + " does not match the normalized shape "
+          + Shape.str(normShape) + " of input " + Shape.str(inputShape));
+    }
+  }
 }

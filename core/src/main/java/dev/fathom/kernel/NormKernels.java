@@ -1,0 +1,383 @@
+package dev.fathom.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fused layer normalization and RMS normalization over the rows of a row-major (rows, cols)
+ * matrix (cols = product of the normalized dims), forward and backward, with the Vector API.
+ *
+ * <pre>
+ * layer norm:  μ = mean(x),  σ² = mean((x − μ)²) (biased),  rstd = 1/sqrt(σ² + eps)
+ *              x̂ = (x − μ)·rstd,  y = x̂·w + b
+ *              ĝ = g·w,  gx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  gw = Σ_rows g·x̂,  gb = Σ_rows g
+ * RMS norm:    rstd = 1/sqrt(mean(x²) + eps),  y = x·rstd·w
+ *              ĝ = g·w,  gx = rstd·ĝ − x·rstd³·mean(ĝ·x),  gw = Σ_rows g·x·rstd
+ * </pre>
+ *
+ * <p>When {@link Kernels#scalarOnly()} is set each method delegates to its twin in
+ * {@link ScalarNormKernels}. Every method throws {@link IllegalArgumentException} (expected vs
+ * got) when rows &lt; 0, cols &lt; 1 or an array is shorter than its role needs, before
+ * writing anything.
+ */
+public final class NormKernels {
+
+  /*
+   * Design. One row is always handled by one thread; rows are split by Parallel.forRange into
+   * static chunks. Row statistics (Σx, Σ(x − μ)², Σx², Σĝ, Σĝ·x̂) are accumulated in double
+   * lanes (float products are exact in double) and folded by a fixed halving tree, never with
+   * reduceLanes(ADD), whose order is unspecified and differs interpreted vs JIT-compiled. The
+   * two-pass variance avoids the cancellation of E[x²] − μ². The element-wise steps are plain
+   * float sub/mul/add in the same order as the scalar twin (no fused multiply-add), and the tail
+   * runs them as scalars, which round identically. The weight and bias gradients are summed over
+   * the rows of each chunk into double partials, and the partials are added in chunk order, so
+   * they are bitwise reproducible for a given thread count.
+   */
+
+  private static final VectorSpecies<Float> F = Kernels.F;
+  private static final VectorSpecies<Double> D = F.withLanes(double.class);
+  private static final int L = F.length();
+  private static final int DL = D.length();
+  /** Minimum number of matrix elements per parallel chunk of rows. */
+  private static final int ROW_GRAIN = 1 << 14;
+
+  private NormKernels() {}
+
+  /**
+   * Layer normalization of each row, as {@code torch.nn.functional.layer_norm}.
+   *
+   * @param x input, (rows, cols)
+   * @param weightOrNull w, (cols), or null for 1
+   * @param biasOrNull b, (cols), or null for 0
+   * @param eps added to the biased variance
+   * @param y output, (rows, cols); may be x
+   * @param mean written: μ per row, (rows)
+   * @param rstd written: 1/sqrt(σ² + eps) per row, (rows)
+   * @throws IllegalArgumentException on bad dims or short arrays
+   */
+  public static void layerNormForward(float[] x, int rows, int cols, float[] weightOrNull, float[] biasOrNull,
+      double eps, float[] y, float[] mean, float[] rstd) {
+    ScalarNormKernels.checkForward("layerNormForward", x, rows, cols, weightOrNull, biasOrNull, y, mean, rstd);
+    if (Kernels.scalarOnly()) {
+      ScalarNormKernels.layerNormForward(x, rows, cols, weightOrNull, biasOrNull, eps, y, mean, rstd);
+      return;
+    }
+    Parallel.forRange(rows, grain(cols), (r0, r1) -> {
+      for (int r = r0; r < r1; r++) layerNormRow(x, r * cols, cols, weightOrNull, biasOrNull, eps, y, mean, rstd, r);
+    });
+  }
+
+  /**
+   * Gradients of {@link #layerNormForward} given the upstream gradient g and the saved row
+   * statistics.
+   *
+   * @param g upstream gradient, (rows, cols)
+   * @param x the forward input, (rows, cols)
+   * @param weightOrNull w of the forward, (cols), or null
+   * @param mean μ per row from the forward, (rows)
+   * @param rstd rstd per row from the forward, (rows)
+   * @param gxOrNull written (not accumulated): gradient w.r.t. x, (rows, cols), or null to skip
+   * @param gwOrNull written: Σ_rows g·x̂, (cols), or null to skip
+   * @param gbOrNull written: Σ_rows g, (cols), or null to skip
+   * @throws IllegalArgumentException on bad dims or short arrays
+   */
+  public static void layerNormBackward(float[] g, float[] x, int rows, int cols, float[] weightOrNull,
+      float[] mean, float[] rstd, float[] gxOrNull, float[] gwOrNull, float[] gbOrNull) {
+    ScalarNormKernels.checkBackward("layerNormBackward", g, x, rows, cols, weightOrNull, mean, rstd, gxOrNull,
+        gwOrNull, gbOrNull);
+    if (Kernels.scalarOnly()) {
+      ScalarNormKernels.layerNormBackward(g, x, rows, cols, weightOrNull, mean, rstd, gxOrNull, gwOrNull, gbOrNull);
+      return;
+    }
+    int grain = grain(cols);
+    int chunks = Math.max(1, Parallel.chunks(rows, grain));
+    double[][] dw = gwOrNull == null ? null : new double[chunks][cols];
+    double[][] db = gbOrNull == null ? null : new double[chunks][cols];
+    Parallel.forRange(rows, grain, (r0, r1) -> {
+      int c = chunkIndex(rows, chunks, r0);
+      double[] pw = dw == null ? null : dw[c], pb = db == null ? null : db[c];
+      for (int r = r0; r < r1; r++) {
+        layerNormBackwardRow(g, x, r * cols, cols, weightOrNull, mean[r], rstd[r], gxOrNull, pw, pb);
+      }
+    });
+    reduceChunks(dw, gwOrNull, cols);
+    reduceChunks(db, gbOrNull, cols);
+  }
+
+  /**
+   * RMS normalization of each row (Zhang and Sennrich 2019), as {@code torch.nn.RMSNorm}.
+   *
+   * @param x input, (rows, cols)
+   * @param weightOrNull w, (cols), or null for 1
+   * @param eps added to mean(x²)
+   * @param y output, (rows, cols); may be x
+   * @param rstd written: 1/sqrt(mean(x²) + eps) per row, (rows)
+   * @throws IllegalArgumentException on bad dims or short arrays
+   */
+  public static void rmsNormForward(float[] x, int rows, int cols, float[] weightOrNull, double eps, float[] y,
+      float[] rstd) {
+    ScalarNormKernels.checkForward("rmsNormForward", x, rows, cols, weightOrNull, null, y, null, rstd);
+    if (Kernels.scalarOnly()) {
+      ScalarNormKernels.rmsNormForward(x, rows, cols, weightOrNull, eps, y, rstd);
+      return;
+    }
+    Parallel.forRange(rows, grain(cols), (r0, r1) -> {
+      for (int r = r0; r < r1; r++) rmsNormRow(x, r * cols, cols, weightOrNull, eps, y, rstd, r);
+    });
+  }
+
+  /**
+   * Gradients of {@link #rmsNormForward} given the upstream gradient g and the saved rstd.
+   *
+   * @param g upstream gradient, (rows, cols)
+   * @param x the forward input, (rows, cols)
+   * @param weightOrNull w of the forward, (cols), or null
+   * @param rstd rstd per row from the forward, (rows)
+   * @param gxOrNull written: gradient w.r.t. x, (rows, cols), or null to skip
+   * @param gwOrNull written: Σ_rows g·x·rstd, (cols), or null to skip
+   * @throws IllegalArgumentException on bad dims or short arrays
+   */
+  public static void rmsNormBackward(float[] g, float[] x, int rows, int cols, float[] weightOrNull, float[] rstd,
+      float[] gxOrNull, float[] gwOrNull) {
+    ScalarNormKernels.checkBackward("rmsNormBackward", g, x, rows, cols, weightOrNull, null, rstd, gxOrNull,
+        gwOrNull, null);
+    if (Kernels.scalarOnly()) {
+      ScalarNormKernels.rmsNormBackward(g, x, rows, cols, weightOrNull, rstd, gxOrNull, gwOrNull);
+      return;
+    }
+    int grain = grain(cols);
+    int chunks = Math.max(1, Parallel.chunks(rows, grain));
+    double[][] dw = gwOrNull == null ? null : new double[chunks][cols];
+    Parallel.forRange(rows, grain, (r0, r1) -> {
+      double[] pw = dw == null ? null : dw[chunkIndex(rows, chunks, r0)];
+      for (int r = r0; r < r1; r++) {
+        rmsNormBackwardRow(g, x, r * cols, cols, weightOrNull, rstd[r], gxOrNull, pw);
+      }
+    });
+    reduceChunks(dw, gwOrNull, cols);
+  }
+
+  // ------------------------------------------------------------ rows
+
+  private static void layerNormRow(float[] x, int base, int cols, float[] w, float[] b, double eps, float[] y,
+      float[] mean, float[] rstd, int r) {
+    double mu = sum(x, base, cols) / cols;
+    float m = (float) mu;
+    float rs = (float) (1 / Math.sqrt(sumSquaredDeviations(x, base, cols, mu) / cols + eps));
+    mean[r] = m;
+    rstd[r] = rs;
+    int j = 0;
+    for (int bound = F.loopBound(cols); j < bound; j += L) {
+      FloatVector v = FloatVector.fromArray(F, x, base + j).sub(m).mul(rs);
+      if (w != null) v = v.mul(FloatVector.fromArray(F, w, j));
+      if (b != null) v = v.add(FloatVector.fromArray(F, b, j));
+      v.intoArray(y, base + j);
+    }
+    for (; j < cols; j++) {
+      float v = (x[base + j] - m) * rs;
+      if (w != null) v *= w[j];
+      if (b != null) v += b[j];
+      y[base + j] = v;
+    }
+  }
+
+  private static void layerNormBackwardRow(float[] g, float[] x, int base, int cols, float[] w, float m, float rs,
+      float[] gx, double[] dw, double[] db) {
+    DoubleVector sgLo = DoubleVector.zero(D), sgHi = sgLo, sgxLo = sgLo, sgxHi = sgLo;
+    int j = 0;
+    int bound = F.loopBound(cols);
+    for (; j < bound; j += L) {
+      FloatVector gv = FloatVector.fromArray(F, g, base + j);
+      FloatVector xh = FloatVector.fromArray(F, x, base + j).sub(m).mul(rs);
+      DoubleVector g0 = lo(gv), g1 = hi(gv), x0 = lo(xh), x1 = hi(xh);
+      if (gx != null) {
+        DoubleVector h0 = g0, h1 = g1;
+        if (w != null) {
+          FloatVector gh = gv.mul(FloatVector.fromArray(F, w, j));
+          h0 = lo(gh);
+          h1 = hi(gh);
+        }
+        sgLo = sgLo.add(h0);
+        sgHi = sgHi.add(h1);
+        sgxLo = h0.fma(x0, sgxLo);
+        sgxHi = h1.fma(x1, sgxHi);
+      }
+      if (dw != null) {
+        g0.fma(x0, DoubleVector.fromArray(D, dw, j)).intoArray(dw, j);
+        g1.fma(x1, DoubleVector.fromArray(D, dw, j + DL)).intoArray(dw, j + DL);
+      }
+      if (db != null) {
+        g0.add(DoubleVector.fromArray(D, db, j)).intoArray(db, j);
+        g1.add(DoubleVector.fromArray(D, db, j + DL)).intoArray(db, j + DL);
+      }
+    }
+    double sg = fold(sgLo, sgHi), sgx = fold(sgxLo, sgxHi);
+    for (; j < cols; j++) {
+      float gv = g[base + j];
+      float xh = (x[base + j] - m) * rs;
+      float gh = w == null ? gv : gv * w[j];
+      sg += gh;
+      sgx += (double) gh * xh;
+      if (dw != null) dw[j] += (double) gv * xh;
+      if (db != null) db[j] += gv;
+    }
+    if (gx == null) return;
+    float a = (float) (sg / cols), c = (float) (sgx / cols);
+    j = 0;
+    for (; j < bound; j += L) {
+      FloatVector gh = FloatVector.fromArray(F, g, base + j);
+      if (w != null) gh = gh.mul(FloatVector.fromArray(F, w, j));
+      FloatVector xh = FloatVector.fromArray(F, x, base + j).sub(m).mul(rs);
+      gh.sub(a).sub(xh.mul(c)).mul(rs).intoArray(gx, base + j);
+    }
+    for (; j < cols; j++) {
+      float gv = g[base + j];
+      float xh = (x[base + j] - m) * rs;
+      float gh = w == null ? gv : gv * w[j];
+      gx[base + j] = (gh - a - xh * c) * rs;
+    }
+  }
+
+  private static void rmsNormRow(float[] x, int base, int cols, float[] w, double eps, float[] y, float[] rstd,
+      int r) {
+    float rs = (float) (1 / Math.sqrt(sumSquares(x, base, cols) / cols + eps));
+    rstd[r] = rs;
+    int j = 0;
+    for (int bound = F.loopBound(cols); j < bound; j += L) {
+      FloatVector v = FloatVector.fromArray(F, x, base + j).mul(rs);
+      if (w != null) v = v.mul(FloatVector.fromArray(F, w, j));
+      v.intoArray(y, base + j);
+    }
+    for (; j < cols; j++) {
+      float v = x[base + j] * rs;
+      y[base + j] = w == null ? v : v * w[j];
+    }
+  }
+
+  private static void rmsNormBackwardRow(float[] g, float[] x, int base, int cols, float[] w, float rs, float[] gx,
+      double[] dw) {
+    DoubleVector sLo = DoubleVector.zero(D), sHi = sLo;
+    int j = 0;
+    int bound = F.loopBound(cols);
+    for (; j < bound; j += L) {
+      FloatVector gv = FloatVector.fromArray(F, g, base + j);
+      FloatVector xv = FloatVector.fromArray(F, x, base + j);
+      DoubleVector x0 = lo(xv), x1 = hi(xv);
+      if (gx != null) {
+        FloatVector gh = w == null ? gv : gv.mul(FloatVector.fromArray(F, w, j));
+        sLo = lo(gh).fma(x0, sLo);
+        sHi = hi(gh).fma(x1, sHi);
+      }
+      if (dw != null) {
+        lo(gv).mul(x0).mul(rs).add(DoubleVector.fromArray(D, dw, j)).intoArray(dw, j);
+        hi(gv).mul(x1).mul(rs).add(DoubleVector.fromArray(D, dw, j + DL)).intoArray(dw, j + DL);
+      }
+    }
+    double s = fold(sLo, sHi);
+    for (; j < cols; j++) {
+      float gv = g[base + j], xv = x[base + j];
+      float gh = w == null ? gv : gv * w[j];
+      s += (double) gh * xv;
+      if (dw != null) dw[j] += (double) gv * xv * rs;
+    }
+    if (gx == null) return;
+    float k = (float) ((double) rs * rs * rs * s / cols);
+    j = 0;
+    for (; j < bound; j += L) {
+      FloatVector gh = FloatVector.fromArray(F, g, base + j);
+      if (w != null) gh = gh.mul(FloatVector.fromArray(F, w, j));
+      gh.mul(rs).sub(FloatVector.fromArray(F, x, base + j).mul(k)).intoArray(gx, base + j);
+    }
+    for (; j < cols; j++) {
+      float gv = g[base + j];
+      float gh = w == null ? gv : gv * w[j];
+      gx[base + j] = gh * rs - x[base + j] * k;
+    }
+  }
+
+  // ------------------------------------------------------------ reductions
+
+  private static double sum(float[] a, int off, int n) {
+    DoubleVector lo = DoubleVector.zero(D), hi = lo;
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(F, a, off + i);
+      lo = lo.add(lo(v));
+      hi = hi.add(hi(v));
+    }
+    double s = fold(lo, hi);
+    for (; i < n; i++) s += a[off + i];
+    return s;
+  }
+
+  /** Σ (a[i] − mu)² in double. */
+  private static double sumSquaredDeviations(float[] a, int off, int n, double mu) {
+    DoubleVector lo = DoubleVector.zero(D), hi = lo;
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(F, a, off + i);
+      DoubleVector d0 = lo(v).sub(mu), d1 = hi(v).sub(mu);
+      lo = lo.add(d0.mul(d0));
+      hi = hi.add(d1.mul(d1));
+    }
+    double s = fold(lo, hi);
+    for (; i < n; i++) {
+      double d = a[off + i] - mu;
+      s += d * d;
+    }
+    return s;
+  }
+
+  /** Σ a[i]² in double (each square exact). */
+  private static double sumSquares(float[] a, int off, int n) {
+    DoubleVector lo = DoubleVector.zero(D), hi = lo;
+    int i = 0;
+    for (int bound = F.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(F, a, off + i);
+      DoubleVector d0 = lo(v), d1 = hi(v);
+      lo = d0.fma(d0, lo);
+      hi = d1.fma(d1, hi);
+    }
+    double s = fold(lo, hi);
+    for (; i < n; i++) s += (double) a[off + i] * a[off + i];
+    return s;
+  }
+
+  private static DoubleVector lo(FloatVector v) {
+    return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+  }
+
+  private static DoubleVector hi(FloatVector v) {
+    return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+  }
+
+  /** Folds the double lane partials (lo lanes first) by a fixed halving tree. */
+  private static double fold(DoubleVector lo, DoubleVector hi) {
+    DoubleVector v = lo.add(hi);
+    for (int half = DL / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+    return v.lane(0);
+  }
+
+  /** Adds the per-chunk partials in chunk order into out (when both are present). */
+  private static void reduceChunks(double[][] parts, float[] out, int cols) {
+    if (parts == null) return;
+    for (int j = 0; j < cols; j++) {
+      double s = 0;
+      for (double[] p : parts) s += p[j];
+      out[j] = (float) s;
+    }
+  }
+
+  private static int chunkIndex(int rows, int chunks, int start) {
+    for (int c = 0; c < chunks; c++) {
+      if (Parallel.chunkStart(rows, chunks, c) == start) return c;
+    }
+    throw new IllegalStateException("no chunk starts at row " + start + " of " + rows);
+  }
+
+  private static int grain(int cols) {
+    return Math.max(1, ROW_GRAIN / cols);
+  }
+}
