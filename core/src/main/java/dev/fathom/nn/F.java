@@ -294,7 +294,9 @@ public final class F {
 
   /**
    * softmax(q·kᵀ/√D + mask)·v, with grouped-query heads: key/value heads are shared by
-   * H/Hkv query heads.
+   * H/Hkv query heads. Without an additive mask this runs the exact tiled kernel
+   * ({@link AttentionOps}, FlashAttention-2 style: memory linear in T); with one, the
+   * composition of matmul, mask and softmax (which materializes the (B, H, T, S) scores).
    *
    * @param q (B, H, T, D)
    * @param k (B, Hkv, S, D)
@@ -304,16 +306,19 @@ public final class F {
    * @return (B, H, T, Dv)
    */
   public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal, Tensor mask) {
-    if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
-      throw new ShapeException("attention: q, k, v must be (B, H, T, D), got " + Shape.str(q.shape()) + ", "
-          + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
-    }
-    int b = q.size(0), h = q.size(1), t = q.size(2), d = q.size(3);
-    int hkv = k.size(1), s = k.size(2);
-    if (h % hkv != 0 || v.size(1) != hkv || k.size(3) != d || v.size(2) != s || k.size(0) != b || v.size(0) != b) {
-      throw new ShapeException("attention: incompatible q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape())
-          + ", v " + Shape.str(v.shape()) + " (expected k (B, Hkv, S, D), v (B, Hkv, S, Dv), H divisible by Hkv)");
-    }
+    checkAttentionShapes(q, k, v);
+    if (mask == null) return AttentionOps.attention(q, k, v, causal);  // tiled, memory linear in T
+    return scaledDotProductAttentionComposed(q, k, v, causal, mask);
+  }
+
+  /**
+   * The same attention as {@link #scaledDotProductAttention} composed from matmul, masking and
+   * softmax, materializing the (B, H, T, S) scores: the path for an additive mask, and the
+   * reference the tiled kernel is tested and benchmarked against.
+   */
+  public static Tensor scaledDotProductAttentionComposed(Tensor q, Tensor k, Tensor v, boolean causal, Tensor mask) {
+    checkAttentionShapes(q, k, v);
+    int h = q.size(1), t = q.size(2), d = q.size(3), hkv = k.size(1), s = k.size(2);
     if (hkv != h) {
       k = repeatKv(k, h / hkv);
       v = repeatKv(v, h / hkv);
@@ -326,6 +331,18 @@ public final class F {
     }
     if (mask != null) scores = scores.add(mask);
     return scores.softmax(-1).matmul(v);
+  }
+
+  private static void checkAttentionShapes(Tensor q, Tensor k, Tensor v) {
+    if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
+      throw new ShapeException("attention: q, k, v must be (B, H, T, D), got " + Shape.str(q.shape()) + ", "
+          + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
+    }
+    int b = q.size(0), h = q.size(1), d = q.size(3), hkv = k.size(1), s = k.size(2);
+    if (h % hkv != 0 || v.size(1) != hkv || k.size(3) != d || v.size(2) != s || k.size(0) != b || v.size(0) != b) {
+      throw new ShapeException("attention: incompatible q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape())
+          + ", v " + Shape.str(v.shape()) + " (expected k (B, Hkv, S, D), v (B, Hkv, S, Dv), H divisible by Hkv)");
+    }
   }
 
   /** (B, Hkv, S, D) → (B, Hkv·rep, S, D), each kv head repeated rep times consecutively. */
