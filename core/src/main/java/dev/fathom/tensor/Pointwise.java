@@ -177,13 +177,9 @@ final class Pointwise {
     switch (op) {
       case NEG -> { for (int i = s; i < e; i++) o[i] = -x[i]; }
       case ABS -> { for (int i = s; i < e; i++) o[i] = Math.abs(x[i]); }
-      case EXP -> { for (int i = s; i < e; i++) o[i] = (float) Math.exp(x[i]); }
       case LOG -> { for (int i = s; i < e; i++) o[i] = (float) Math.log(x[i]); }
       case SQRT -> { for (int i = s; i < e; i++) o[i] = (float) Math.sqrt(x[i]); }
       case RSQRT -> { for (int i = s; i < e; i++) o[i] = (float) (1.0 / Math.sqrt(x[i])); }
-      case TANH -> { for (int i = s; i < e; i++) o[i] = (float) Math.tanh(x[i]); }
-      case SIGMOID -> { for (int i = s; i < e; i++) o[i] = sigmoid(x[i]); }
-      case RELU -> { for (int i = s; i < e; i++) o[i] = x[i] > 0 ? x[i] : 0f; }
       case GELU -> { for (int i = s; i < e; i++) o[i] = (float) (0.5 * x[i] * (1 + erf(x[i] * 0.7071067811865476))); }
       case GELU_TANH -> {
         for (int i = s; i < e; i++) {
@@ -194,6 +190,7 @@ final class Pointwise {
       case SILU -> { for (int i = s; i < e; i++) o[i] = x[i] * sigmoid(x[i]); }
       case SIN -> { for (int i = s; i < e; i++) o[i] = (float) Math.sin(x[i]); }
       case COS -> { for (int i = s; i < e; i++) o[i] = (float) Math.cos(x[i]); }
+      case RELU, EXP, SIGMOID, TANH -> throw new IllegalStateException(op + " runs on VecMath, see unary()");
     }
   }
 
@@ -219,13 +216,9 @@ final class Pointwise {
         double v = x[i];
         double dydx = switch (op) {
           case ABS -> v > 0 ? 1 : v < 0 ? -1 : 0;
-          case EXP -> y[i];
           case LOG -> 1 / v;
           case SQRT -> 0.5 / y[i];
           case RSQRT -> -0.5 * y[i] / v;
-          case TANH -> 1 - (double) y[i] * y[i];
-          case SIGMOID -> (double) y[i] * (1 - y[i]);
-          case RELU -> v > 0 ? 1 : 0;
           case GELU -> 0.5 * (1 + erf(v * 0.7071067811865476)) + v * Math.exp(-0.5 * v * v) * 0.3989422804014327;
           case GELU_TANH -> {
             double u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
@@ -238,7 +231,7 @@ final class Pointwise {
           }
           case SIN -> Math.cos(v);
           case COS -> -Math.sin(v);
-          case NEG -> -1;
+          case NEG, RELU, EXP, SIGMOID, TANH -> throw new IllegalStateException(op + " has its own loop above");
         };
         d[i] = (float) (gd[i] * dydx);
       }
