@@ -161,6 +161,11 @@ public final class F {
   public static Tensor relu(Tensor x) { return x.relu(); }
   public static Tensor gelu(Tensor x) { return x.gelu(); }
   public static Tensor silu(Tensor x) { return x.silu(); }
+
+  /** SwiGLU gating of a Llama MLP: silu(gate) * up, elementwise; shapes must match. */
+  public static Tensor swiglu(Tensor gate, Tensor up) {
+    return gate.silu().mul(up);
+  }
   public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
   public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }
 
