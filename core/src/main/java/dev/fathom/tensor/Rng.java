@@ -57,7 +57,7 @@ public final class Rng {
       v = 2 * random.nextDouble() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s == 0);
-    double m = Math.sqrt(-2 * Math.log(s) / s);
+    double m = Math.sqrt(-2 * StrictMath.log(s) / s);  // StrictMath: the same bits on every CPU
     spareGaussian = v * m;
     return u * m;
   }

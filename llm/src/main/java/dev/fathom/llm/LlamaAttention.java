@@ -1,0 +1,56 @@
+package dev.fathom.llm;
+
+import dev.fathom.nn.F;
+import dev.fathom.nn.Linear;
+import dev.fathom.nn.Module;
+import dev.fathom.tensor.Rng;
+import dev.fathom.tensor.Shape;
+import dev.fathom.tensor.ShapeException;
+import dev.fathom.tensor.Tensor;
+
+/**
+ * Causal self-attention of a Llama layer: q/k/v/o projections (Hugging Face names), rotary
+ * positions on q and k, grouped-query heads, and an optional sliding window. Without a window it
+ * runs the exact tiled attention kernel (memory linear in T); with one, the masked composition.
+ */
+public final class LlamaAttention extends Module {
+  private final LlamaConfig config;
+  private final Rotary rope;
+  final Linear qProj, kProj, vProj, oProj;
+
+  LlamaAttention(LlamaConfig c, Rotary rope, Rng rng) {
+    this.config = c;
+    this.rope = rope;
+    int d = c.hiddenSize(), q = c.numAttentionHeads() * c.headDim(), kv = c.numKeyValueHeads() * c.headDim();
+    this.qProj = child("q_proj", LlamaInit.linear(d, q, c.qkvBias(), c, rng));
+    this.kProj = child("k_proj", LlamaInit.linear(d, kv, c.qkvBias(), c, rng));
+    this.vProj = child("v_proj", LlamaInit.linear(d, kv, c.qkvBias(), c, rng));
+    this.oProj = child("o_proj", LlamaInit.linear(q, d, c.oBias(), c, rng));
+  }
+
+  /** x (B, T, hidden) → (B, T, hidden), positions 0..T−1. */
+  @Override
+  public Tensor forward(Tensor x) {
+    if (x.dim() != 3 || x.size(2) != config.hiddenSize()) {
+      throw new ShapeException("LlamaAttention: expected (B, T, " + config.hiddenSize() + "), got " + Shape.str(x.shape()));
+    }
+    int b = x.size(0), t = x.size(1), h = config.numAttentionHeads(), hkv = config.numKeyValueHeads(), dh = config.headDim();
+    Tensor q = RopeOps.apply(qProj.call(x).reshape(b, t, h, dh), rope, 0).transpose(1, 2);      // (B, H, T, Dh)
+    Tensor k = RopeOps.apply(kProj.call(x).reshape(b, t, hkv, dh), rope, 0).transpose(1, 2);    // (B, Hkv, T, Dh)
+    Tensor v = vProj.call(x).reshape(b, t, hkv, dh).transpose(1, 2);                            // (B, Hkv, T, Dh)
+    int w = config.window();
+    Tensor y = w > 0 && w < t
+        ? F.scaledDotProductAttention(q, k, v, false, windowMask(t, w))
+        : F.scaledDotProductAttention(q, k, v, true, null);
+    return oProj.call(y.transpose(1, 2).reshape(b, t, h * dh));
+  }
+
+  /** Additive (T, T) mask: query i sees keys j with i − w &lt; j ≤ i. */
+  static Tensor windowMask(int t, int w) {
+    float[] m = new float[t * t];
+    for (int i = 0; i < t; i++) {
+      for (int j = 0; j < t; j++) m[i * t + j] = j <= i && j > i - w ? 0f : Float.NEGATIVE_INFINITY;
+    }
+    return Tensor.of(m, t, t);
+  }
+}

@@ -1,0 +1,183 @@
+package dev.fathom.llm;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The architecture of a Llama-family decoder, read from and written to a Hugging Face
+ * {@code config.json} with its field names. One record covers the variants: Llama (optional
+ * {@code attention_bias}, {@code mlp_bias}, llama3 {@code rope_scaling}), Qwen2 ({@code model_type}
+ * "qwen2": biases on q/k/v but not o) and Mistral ({@code sliding_window}). Missing optional
+ * fields take Hugging Face's defaults; missing required ones and inconsistent values are
+ * rejected with a message naming the field, what was expected and what came.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LlamaConfig(
+    @JsonProperty("architectures") List<String> architectures,
+    @JsonProperty("model_type") String modelType,
+    @JsonProperty("vocab_size") Integer vocabSize,
+    @JsonProperty("hidden_size") Integer hiddenSize,
+    @JsonProperty("intermediate_size") Integer intermediateSize,
+    @JsonProperty("num_hidden_layers") Integer numHiddenLayers,
+    @JsonProperty("num_attention_heads") Integer numAttentionHeads,
+    @JsonProperty("num_key_value_heads") Integer numKeyValueHeads,
+    @JsonProperty("head_dim") Integer headDim,
+    @JsonProperty("hidden_act") String hiddenAct,
+    @JsonProperty("max_position_embeddings") Integer maxPositionEmbeddings,
+    @JsonProperty("rms_norm_eps") Double rmsNormEps,
+    @JsonProperty("rope_theta") Double ropeTheta,
+    @JsonProperty("rope_scaling") RopeScaling ropeScaling,
+    @JsonProperty("attention_bias") Boolean attentionBias,
+    @JsonProperty("mlp_bias") Boolean mlpBias,
+    @JsonProperty("sliding_window") Integer slidingWindow,
+    @JsonProperty("use_sliding_window") Boolean useSlidingWindow,
+    @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings,
+    @JsonProperty("bos_token_id") Integer bosTokenId,
+    @JsonProperty("eos_token_id")
+        @JsonFormat(with = {JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY, JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED})
+        List<Integer> eosTokenId,
+    @JsonProperty("initializer_range") Double initializerRange,
+    @JsonProperty("torch_dtype") String torchDtype) {
+
+  /** The model types this implementation covers. */
+  public static final List<String> MODEL_TYPES = List.of("llama", "qwen2", "mistral");
+
+  public LlamaConfig {
+    if (modelType == null) modelType = "llama";
+    if (!MODEL_TYPES.contains(modelType)) {
+      throw new IllegalArgumentException("model_type: expected one of " + MODEL_TYPES + ", got \"" + modelType + "\"");
+    }
+    if (architectures == null || architectures.isEmpty()) architectures = List.of(defaultArchitecture(modelType));
+    architectures = List.copyOf(architectures);
+    requirePositive("vocab_size", vocabSize);
+    requirePositive("hidden_size", hiddenSize);
+    requirePositive("intermediate_size", intermediateSize);
+    requirePositive("num_hidden_layers", numHiddenLayers);
+    requirePositive("num_attention_heads", numAttentionHeads);
+    if (numKeyValueHeads == null) numKeyValueHeads = numAttentionHeads;
+    requirePositive("num_key_value_heads", numKeyValueHeads);
+    if (numAttentionHeads % numKeyValueHeads != 0) {
+      throw new IllegalArgumentException("num_key_value_heads: expected a divisor of num_attention_heads=" + numAttentionHeads
+          + ", got " + numKeyValueHeads);
+    }
+    if (headDim == null) {
+      if (hiddenSize % numAttentionHeads != 0) {
+        throw new IllegalArgumentException("num_attention_heads: expected a divisor of hidden_size=" + hiddenSize
+            + " (or an explicit head_dim), got " + numAttentionHeads);
+      }
+      headDim = hiddenSize / numAttentionHeads;
+    }
+    requirePositive("head_dim", headDim);
+    if (headDim % 2 != 0) throw new IllegalArgumentException("head_dim: expected an even size for rotary embeddings, got " + headDim);
+    if (hiddenAct == null) hiddenAct = "silu";
+    if (!hiddenAct.equals("silu")) throw new IllegalArgumentException("hidden_act: expected \"silu\" (SwiGLU), got \"" + hiddenAct + "\"");
+    if (maxPositionEmbeddings == null) maxPositionEmbeddings = 2048;
+    requirePositive("max_position_embeddings", maxPositionEmbeddings);
+    if (rmsNormEps == null) rmsNormEps = 1e-6;
+    if (!(rmsNormEps > 0) || rmsNormEps >= 1) throw new IllegalArgumentException("rms_norm_eps: expected a value in (0, 1), got " + rmsNormEps);
+    if (ropeTheta == null) ropeTheta = 10000.0;
+    if (!(ropeTheta > 1) || ropeTheta.isInfinite()) throw new IllegalArgumentException("rope_theta: expected a finite value > 1, got " + ropeTheta);
+    if (ropeScaling != null && ropeScaling.ropeType().equals("default")) ropeScaling = null;
+    if (attentionBias == null) attentionBias = modelType.equals("qwen2");
+    if (mlpBias == null) mlpBias = false;
+    if (useSlidingWindow == null) useSlidingWindow = !modelType.equals("qwen2");
+    if (slidingWindow != null && slidingWindow <= 0) {
+      throw new IllegalArgumentException("sliding_window: expected a positive window or null, got " + slidingWindow);
+    }
+    if (tieWordEmbeddings == null) tieWordEmbeddings = false;
+    if (bosTokenId != null && (bosTokenId < 0 || bosTokenId >= vocabSize)) {
+      throw new IllegalArgumentException("bos_token_id: expected an id in [0, " + vocabSize + "), got " + bosTokenId);
+    }
+    if (eosTokenId != null) {
+      for (Integer id : eosTokenId) {
+        if (id == null || id < 0 || id >= vocabSize) {
+          throw new IllegalArgumentException("eos_token_id: expected ids in [0, " + vocabSize + "), got " + eosTokenId);
+        }
+      }
+      eosTokenId = List.copyOf(eosTokenId);
+    }
+    if (initializerRange == null) initializerRange = 0.02;
+    if (torchDtype == null) torchDtype = "float32";
+  }
+
+  private static String defaultArchitecture(String modelType) {
+    return switch (modelType) {
+      case "qwen2" -> "Qwen2ForCausalLM";
+      case "mistral" -> "MistralForCausalLM";
+      default -> "LlamaForCausalLM";
+    };
+  }
+
+  private static void requirePositive(String field, Integer v) {
+    if (v == null) throw new IllegalArgumentException(field + ": expected a positive integer, got none (field missing)");
+    if (v <= 0) throw new IllegalArgumentException(field + ": expected a positive integer, got " + v);
+  }
+
+  /**
+   * A plain Llama config (no biases, untied unless asked, no sliding window), with defaults for
+   * everything else.
+   */
+  public static LlamaConfig llama(int vocabSize, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads,
+      int maxPositions, boolean tieEmbeddings) {
+    return new LlamaConfig(null, "llama", vocabSize, hiddenSize, intermediateSize, layers, heads, kvHeads, null, null,
+        maxPositions, 1e-5, 10000.0, null, false, false, null, null, tieEmbeddings, null, null, null, null);
+  }
+
+  // ------------------------------------------------------------ derived
+
+  /** Whether q_proj, k_proj and v_proj have biases (Llama attention_bias, always in Qwen2). */
+  @JsonIgnore
+  public boolean qkvBias() {
+    return attentionBias;
+  }
+
+  /** Whether o_proj has a bias (Llama attention_bias; never in Qwen2). */
+  @JsonIgnore
+  public boolean oBias() {
+    return attentionBias && !modelType.equals("qwen2");
+  }
+
+  /** The attention window in tokens (each query sees itself and window − 1 earlier keys), or 0 for none. */
+  @JsonIgnore
+  public int window() {
+    return slidingWindow != null && useSlidingWindow ? slidingWindow : 0;
+  }
+
+  /** Query heads per key/value head. */
+  @JsonIgnore
+  public int groups() {
+    return numAttentionHeads / numKeyValueHeads;
+  }
+
+  /** The number of parameters a model of this config has (tied embeddings counted once). */
+  @JsonIgnore
+  public long parameterCount() {
+    long d = hiddenSize, q = (long) numAttentionHeads * headDim, kv = (long) numKeyValueHeads * headDim, f = intermediateSize;
+    long attn = d * q + 2 * d * kv + q * d + (qkvBias() ? q + 2 * kv : 0) + (oBias() ? d : 0);
+    long mlp = 3 * d * f + (mlpBias ? 2 * f + d : 0);
+    long perLayer = attn + mlp + 2 * d;
+    long emb = (long) vocabSize * d;
+    return emb + numHiddenLayers * perLayer + d + (tieWordEmbeddings ? 0 : emb);
+  }
+
+  /** A copy with another vocabulary size (e.g. after training a tokenizer). */
+  public LlamaConfig withVocabSize(int newVocab) {
+    return new LlamaConfig(architectures, modelType, newVocab, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+        numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias,
+        mlpBias, slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype);
+  }
+
+  /** A copy with the given special token ids (null leaves them unset). */
+  public LlamaConfig withSpecialTokens(Integer bos, List<Integer> eos) {
+    return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+        numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias,
+        mlpBias, slidingWindow, useSlidingWindow, tieWordEmbeddings, bos, eos == null ? null : new ArrayList<>(eos),
+        initializerRange, torchDtype);
+  }
+}

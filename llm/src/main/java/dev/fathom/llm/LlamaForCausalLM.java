@@ -1,0 +1,83 @@
+package dev.fathom.llm;
+
+import dev.fathom.nn.F;
+import dev.fathom.nn.Linear;
+import dev.fathom.nn.Module;
+import dev.fathom.tensor.DType;
+import dev.fathom.tensor.Rng;
+import dev.fathom.tensor.Shape;
+import dev.fathom.tensor.ShapeException;
+import dev.fathom.tensor.Tensor;
+
+/**
+ * A Llama-family causal language model with Hugging Face parameter names
+ * ({@code model.embed_tokens.weight}, {@code model.layers.0.self_attn.q_proj.weight}, ...,
+ * {@code model.norm.weight}, {@code lm_head.weight}). With tied embeddings the head reuses the
+ * embedding matrix and has no parameter of its own.
+ *
+ * <p>{@link #forward} is the training path (autograd, whole sequences);
+ * generation with a KV cache runs on the same weights in {@code dev.fathom.llm.generate}.
+ */
+public final class LlamaForCausalLM extends Module {
+  private final LlamaConfig config;
+  private final Rotary rope;
+  final LlamaModel model;
+  final Linear lmHead;  // null when tied
+
+  /** A freshly initialised model (Hugging Face's init: N(0, initializer_range²), norms at one). */
+  public LlamaForCausalLM(LlamaConfig config, Rng rng) {
+    this.config = config;
+    this.rope = new Rotary(config);
+    this.model = child("model", new LlamaModel(config, rope, rng));
+    this.lmHead = config.tieWordEmbeddings() ? null
+        : child("lm_head", LlamaInit.linear(config.hiddenSize(), config.vocabSize(), false, config, rng));
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  public LlamaModel model() {
+    return model;
+  }
+
+  /** The rotary tables shared by all layers. */
+  public Rotary rotary() {
+    return rope;
+  }
+
+  /** The output projection (vocab, hidden): lm_head.weight, or the embeddings when tied. */
+  public Tensor headWeight() {
+    return lmHead == null ? model.embedTokens.weight : lmHead.weight;
+  }
+
+  /** ids (B, T) integer token ids → logits (B, T, vocab). */
+  @Override
+  public Tensor forward(Tensor ids) {
+    checkIds(ids);
+    return F.linear(model.call(ids), headWeight(), null);
+  }
+
+  /** Mean next-token cross-entropy of {@code ids} (B, T) against {@code targets} (B, T); −100 is ignored. */
+  public Tensor loss(Tensor ids, Tensor targets) {
+    Tensor logits = forward(ids);
+    int v = config.vocabSize();
+    return F.crossEntropy(logits.reshape(-1, v), targets.reshape(-1), -100, 0.0);
+  }
+
+  private void checkIds(Tensor ids) {
+    if (ids.dim() != 2 || ids.dtype() == DType.FLOAT32) {
+      throw new ShapeException("LlamaForCausalLM: expected integer token ids of shape (B, T), got "
+          + ids.dtype() + " " + Shape.str(ids.shape()));
+    }
+    if (ids.size(1) > config.maxPositionEmbeddings()) {
+      throw new ShapeException("LlamaForCausalLM: sequence of " + ids.size(1) + " tokens exceeds max_position_embeddings="
+          + config.maxPositionEmbeddings());
+    }
+  }
+
+  @Override
+  protected String extraRepr() {
+    return config.modelType() + ", " + config.parameterCount() + " parameters";
+  }
+}
