@@ -67,6 +67,33 @@ public abstract class Module {
     return module;
   }
 
+  /**
+   * Attaches {@code module} as a child named {@code name} from outside the class, as PyTorch's
+   * {@code register_module}: it then appears in {@link #namedModules}, {@link #namedParameters},
+   * {@link #stateDict} and train/eval. The owner's {@link #forward} does not call it by itself
+   * (adapters pair it with a hook).
+   *
+   * @throws IllegalArgumentException when the name is empty, contains '.', or is already taken
+   */
+  public final <M extends Module> M registerModule(String name, M module) {
+    if (module == null) throw new IllegalArgumentException("registerModule: module '" + name + "' must not be null");
+    return child(name, module);
+  }
+
+  /**
+   * Detaches the child named {@code name} and returns it.
+   *
+   * @throws IllegalArgumentException when this module has no child of that name
+   */
+  public final Module removeModule(String name) {
+    Module m = children.remove(name);
+    if (m == null) {
+      throw new IllegalArgumentException("removeModule: " + getClass().getSimpleName() + " has no child '" + name
+          + "', children are " + children.keySet());
+    }
+    return m;
+  }
+
   private void checkName(String name) {
     if (name == null || name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException("module member name must be non-empty and contain no '.', got '" + name + "'");

@@ -1,0 +1,41 @@
+package dev.fathom.cli;
+
+import dev.fathom.llm.HfCheckpoint;
+import dev.fathom.llm.tokenizer.Tokenizer;
+import dev.fathom.llm.tokenizer.Tokenizers;
+import dev.fathom.llm.train.TokenData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Text files for the lm commands: reading, the train/validation split and tokenizing. */
+final class LmText {
+  /** The share of a text's bytes, at its end, held out for validation. */
+  static final double VALIDATION_SHARE = 0.10;
+
+  private LmText() {}
+
+  static byte[] read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "expected a text file");
+    byte[] b = Files.readAllBytes(file);
+    if (b.length < 64) throw new CliException(file + ": expected a text of at least 64 bytes, got " + b.length);
+    return b;
+  }
+
+  /** Byte offset where the validation part starts (the last 10%). */
+  static int splitPoint(byte[] text) {
+    return (int) Math.floor(text.length * (1 - VALIDATION_SHARE));
+  }
+
+  static TokenData tokens(Tokenizer tok, byte[] bytes) {
+    return new TokenData(tok.encodeBytes(bytes), bytes.length);
+  }
+
+  /** The tokenizer saved with a model (tokenizer.json in its directory). */
+  static Tokenizer tokenizerOf(Path modelDir) throws IOException {
+    Path p = modelDir.resolve(HfCheckpoint.TOKENIZER);
+    if (!Files.isRegularFile(p)) throw new NoSuchFileException(p.toString(), null, "the model directory has no tokenizer.json");
+    return Tokenizers.load(p);
+  }
+}
