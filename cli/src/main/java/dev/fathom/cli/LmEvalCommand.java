@@ -23,6 +23,9 @@ final class LmEvalCommand implements Callable<Integer> {
   @Option(names = "--context", description = "window length (default: the model's max_position_embeddings, at most 1024)")
   Integer context;
 
+  @Option(names = "--adapter", description = "LoRA adapter directory (PEFT layout) to apply to the model")
+  Path adapter;
+
   @Option(names = "--json", description = "print one JSON object with loss, perplexity, bits_per_byte, tokens")
   boolean json;
 
@@ -30,6 +33,7 @@ final class LmEvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LlamaForCausalLM m = HfCheckpoint.load(model);
     Tokenizer tok = LmText.tokenizerOf(model);
+    if (adapter != null) dev.fathom.llm.lora.LoraAdapters.load(adapter, m);
     int ctx = context != null ? context : Math.min(1024, m.config().maxPositionEmbeddings());
     if (ctx < 2 || ctx > m.config().maxPositionEmbeddings()) {
       throw new CliException("--context: expected 2.." + m.config().maxPositionEmbeddings() + ", got " + ctx);

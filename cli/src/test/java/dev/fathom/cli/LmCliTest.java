@@ -1,0 +1,66 @@
+package dev.fathom.cli;
+
+import static dev.fathom.cli.CliTest.assertOneLineError;
+import static dev.fathom.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lm commands end to end on a small text, and their one-line errors. */
+class LmCliTest {
+  static Path text(Path dir) throws Exception {
+    Path p = dir.resolve("text.txt");
+    Files.writeString(p, "To be, or not to be, that is the question. Whether 'tis nobler in the mind to suffer.\n".repeat(30));
+    return p;
+  }
+
+  @Test
+  void trainEvalFinetuneRoundTrip(@TempDir Path tmp) throws Exception {
+    Path text = text(tmp), model = tmp.resolve("model"), adapter = tmp.resolve("adapter");
+    CliTest.Run t = run("lm", "train", "--text", text.toString(), "--preset", "tiny", "--tokenizer", "bpe:300", "--steps", "3",
+        "--batch", "2", "--context", "32", "--out", model.toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    assertThat(t.out()).contains("tokenizer: vocab 300").contains("validation loss");
+    for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "generation_config.json", "trainer_state.json"}) {
+      assertThat(model.resolve(f)).exists();
+    }
+    CliTest.Run e = run("lm", "eval", "--model", model.toString(), "--text", text.toString(), "--json");
+    assertThat(e.code()).as(e.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(e.out());
+    assertThat(j.get("loss").asDouble()).isPositive();
+    assertThat(j.get("perplexity").asDouble()).isCloseTo(Math.exp(j.get("loss").asDouble()), org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(j.get("bits_per_byte").asDouble()).isPositive();
+    assertThat(j.get("tokens").asLong()).isPositive();
+
+    CliTest.Run f = run("lm", "finetune", "--model", model.toString(), "--text", text.toString(), "--lora", "4", "--steps", "2",
+        "--batch", "2", "--context", "32", "--out", adapter.toString());
+    assertThat(f.code()).as(f.err()).isZero();
+    assertThat(adapter.resolve("adapter_config.json")).exists();
+    assertThat(adapter.resolve("adapter_model.safetensors")).exists();
+    CliTest.Run ea = run("lm", "eval", "--model", model.toString(), "--adapter", adapter.toString(), "--text", text.toString(), "--json");
+    assertThat(ea.code()).as(ea.err()).isZero();
+  }
+
+  @Test
+  void errorsAreOneLine(@TempDir Path tmp) throws Exception {
+    Path text = text(tmp);
+    assertOneLineError(run("lm", "train", "--text", tmp.resolve("nope.txt").toString(), "--steps", "1", "--out", tmp.resolve("o").toString()),
+        "nope.txt");
+    CliTest.Run both = run("lm", "train", "--text", text.toString(), "--steps", "1", "--minutes", "1", "--out", tmp.resolve("o").toString());
+    assertOneLineError(both, "exactly one of --steps");
+    assertThat(both.code()).isEqualTo(2);
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--preset", "huge", "--out", tmp.resolve("o").toString()),
+        "--preset");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--tokenizer", "bpe:x", "--out", tmp.resolve("o").toString()),
+        "bpe:VOCAB");
+    assertOneLineError(run("lm", "eval", "--model", tmp.toString(), "--text", text.toString()), "config.json");
+    Files.writeString(tmp.resolve("config.json"), "{\"vocab_size\": 10, \"hidden_size\": 30, \"intermediate_size\": 8, "
+        + "\"num_hidden_layers\": 1, \"num_attention_heads\": 4}");
+    assertOneLineError(run("lm", "eval", "--model", tmp.toString(), "--text", text.toString()), "num_attention_heads");
+  }
+}
