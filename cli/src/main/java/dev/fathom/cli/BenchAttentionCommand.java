@@ -1,0 +1,52 @@
+package dev.fathom.cli;
+
+import dev.fathom.autograd.Autograd;
+import dev.fathom.kernel.Parallel;
+import dev.fathom.nn.F;
+import dev.fathom.tensor.Rng;
+import dev.fathom.tensor.Tensor;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fathom bench attention}: causal attention forward+backward, the tiled kernel against the
+ * naive composition (which materializes the T×T scores), with their max difference.
+ */
+@Command(name = "attention", mixinStandardHelpOptions = true,
+    description = "Causal attention fwd+bwd: tiled (memory linear in T) vs naive (T x T scores), B=1 H=4 D=64.")
+final class BenchAttentionCommand implements Callable<Integer> {
+  @Option(names = "--t", split = ",", defaultValue = "512,1024,2048,4096", description = "sequence lengths; default ${DEFAULT-VALUE}")
+  List<Integer> lengths;
+
+  @Option(names = "--naive-max", defaultValue = "4096", description = "skip the naive path above this T (its T² memory); default ${DEFAULT-VALUE}")
+  int naiveMax;
+
+  @Option(names = "--reps", defaultValue = "2", description = "timed repetitions; default ${DEFAULT-VALUE}")
+  int reps;
+
+  @Override
+  public Integer call() {
+    System.out.printf("causal attention fwd+bwd, B=1 H=4 D=64, %d threads%n| T | tiled ms | naive ms | naive/tiled | max |diff| out | naive scores MiB |%n"
+        + "|---|---|---|---|---|---|%n", Parallel.threads());
+    for (int t : lengths) {
+      Rng rng = new Rng(t);
+      Tensor q = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true), k = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true);
+      Tensor v = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true), g = Tensor.randn(rng, 1, 4, t, 64);
+      double tiled = BenchCommand.best(1, reps, () -> Autograd.grad(F.scaledDotProductAttention(q, k, v, true, null), g, q, k, v));
+      if (t > naiveMax) {
+        System.out.printf("| %d | %.0f | (skipped) | | | %.0f |%n", t, tiled * 1e3, 4.0 * 4 * t * (double) t / (1 << 20));
+        continue;
+      }
+      double naive = BenchCommand.best(1, reps, () -> Autograd.grad(F.scaledDotProductAttentionComposed(q, k, v, true, null), g, q, k, v));
+      float[] a = F.scaledDotProductAttention(q.detach(), k.detach(), v.detach(), true, null).data();
+      float[] b = F.scaledDotProductAttentionComposed(q.detach(), k.detach(), v.detach(), true, null).data();
+      double diff = 0;
+      for (int i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      System.out.printf("| %d | %.0f | %.0f | %.2f | %.1e | %.0f |%n", t, tiled * 1e3, naive * 1e3, naive / tiled, diff,
+          4.0 * 4 * t * (double) t / (1 << 20));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.fathom.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code fathom bench}: the Java side of the side-by-side benchmarks (the peers are the scripts
+ * in bench/; docs/BENCHMARKS.md pairs each with its command).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure kernels and training throughput (compare with the peer scripts in bench/).",
+    subcommands = {BenchGemmCommand.class, BenchConvCommand.class, BenchAttentionCommand.class, BenchTrainCommand.class,
+        CommandLine.HelpCommand.class})
+final class BenchCommand implements Runnable {
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** The best (smallest) of {@code reps} timings of {@code body} in seconds, after {@code warmup} untimed runs. */
+  static double best(int warmup, int reps, Runnable body) {
+    for (int i = 0; i < warmup; i++) body.run();
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      body.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
+  }
+
+  /** The median of {@code reps} timings in seconds (after the same warmup). */
+  static double[] bestAndMedian(int warmup, int reps, Runnable body) {
+    for (int i = 0; i < warmup; i++) body.run();
+    double[] t = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      body.run();
+      t[i] = (System.nanoTime() - t0) / 1e9;
+    }
+    java.util.Arrays.sort(t);
+    return new double[] {t[0], t[reps / 2]};
+  }
+}

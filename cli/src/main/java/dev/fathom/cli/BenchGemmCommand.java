@@ -1,0 +1,45 @@
+package dev.fathom.cli;
+
+import dev.fathom.kernel.Gemm;
+import dev.fathom.kernel.Kernels;
+import dev.fathom.kernel.Parallel;
+import dev.fathom.tensor.Rng;
+import dev.fathom.tensor.Tensor;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fathom bench gemm}: SGEMM GFLOP/s at the issue's shapes; peer: bench/gemm_numpy.py. */
+@Command(name = "gemm", mixinStandardHelpOptions = true, description = "SGEMM GFLOP/s (peer: bench/gemm_numpy.py).")
+final class BenchGemmCommand implements Callable<Integer> {
+  /** (name, m, n, k, transA, transB): the squares and transformer shapes of the kernels issue. */
+  record Shape(String name, int m, int n, int k, boolean ta, boolean tb) {}
+
+  static final List<Shape> SHAPES = List.of(
+      new Shape("square", 256, 256, 256, false, false), new Shape("square", 512, 512, 512, false, false),
+      new Shape("square", 1024, 1024, 1024, false, false), new Shape("square", 2048, 2048, 2048, false, false),
+      new Shape("tall", 4096, 256, 256, false, false), new Shape("tall", 4096, 688, 256, false, false),
+      new Shape("tall", 4096, 256, 688, false, false), new Shape("tall", 4096, 256, 4096, false, false),
+      new Shape("NT", 512, 512, 512, false, true), new Shape("TN", 512, 512, 512, true, false),
+      new Shape("TT", 512, 512, 512, true, true));
+
+  @Option(names = "--reps", defaultValue = "5", description = "timed repetitions per shape (best and median reported); default ${DEFAULT-VALUE}")
+  int reps;
+
+  @Override
+  public Integer call() {
+    System.out.printf("SGEMM, %d threads, %s%n| shape | m | n | k | GFLOP/s best | GFLOP/s median |%n|---|---|---|---|---|---|%n",
+        Parallel.threads(), Kernels.describeGemm());
+    Rng rng = new Rng(7);
+    for (Shape s : SHAPES) {
+      float[] a = Tensor.randn(rng, s.m() * s.k()).data(), b = Tensor.randn(rng, s.k() * s.n()).data(), c = new float[s.m() * s.n()];
+      int lda = s.ta() ? s.m() : s.k(), ldb = s.tb() ? s.k() : s.n();
+      double[] t = BenchCommand.bestAndMedian(2, reps,
+          () -> Gemm.sgemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, s.n()));
+      double flops = 2.0 * s.m() * s.n() * s.k();
+      System.out.printf("| %s | %d | %d | %d | %.0f | %.0f |%n", s.name(), s.m(), s.n(), s.k(), flops / t[0] / 1e9, flops / t[1] / 1e9);
+    }
+    return 0;
+  }
+}
