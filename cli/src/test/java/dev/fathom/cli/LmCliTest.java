@@ -44,6 +44,17 @@ class LmCliTest {
     assertThat(adapter.resolve("adapter_model.safetensors")).exists();
     CliTest.Run ea = run("lm", "eval", "--model", model.toString(), "--adapter", adapter.toString(), "--text", text.toString(), "--json");
     assertThat(ea.code()).as(ea.err()).isZero();
+
+    CliTest.Run g = run("lm", "generate", "--model", model.toString(), "--prompt", "To be", "--tokens", "5", "--greedy");
+    assertThat(g.code()).as(g.err()).isZero();
+    assertThat(g.out()).startsWith("To be");
+    CliTest.Run g2 = run("lm", "generate", "--model", model.toString(), "--adapter", adapter.toString(), "--prompt", "To",
+        "--prompt", "be", "--tokens", "3", "--temperature", "0.8", "--top-p", "0.9", "--seed", "1");
+    assertThat(g2.code()).as(g2.err()).isZero();
+    assertThat(g2.out()).contains("[0] To").contains("[1] be");
+    assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x".repeat(400), "--tokens", "3"),
+        "leave no room in the model's context");
+    assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--top-p", "1.5"), "top_p");
   }
 
   @Test

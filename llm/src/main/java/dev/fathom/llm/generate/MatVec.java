@@ -1,0 +1,130 @@
+package dev.fathom.llm.generate;
+
+import dev.fathom.kernel.Kernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels of the decode step: y = W·x (+ bias) for a few input vectors at once, dot
+ * products and axpy over short rows. {@link ScalarMatVec} is the scalar twin of each; every call
+ * goes there when {@link Kernels#scalarOnly()} is set.
+ *
+ * <p>W is row-major (out, in), as {@code nn.Linear} stores its weight. Each output element is
+ * computed by one loop whose order depends only on {@code in} and the vector width: lane partials
+ * with fused multiply-add, folded by a fixed halving tree (never {@code reduceLanes(ADD)}, whose
+ * order is unspecified), then the tail in index order. Groups of four rows share the loads of x
+ * but keep one accumulator per row, so a row's bits do not depend on the range it was computed in
+ * (results do not depend on the thread count).
+ */
+final class MatVec {
+  private static final VectorSpecies<Float> F = Kernels.F;
+  private static final int L = F.length();
+
+  private MatVec() {}
+
+  /**
+   * For rows o in [o0, o1) and inputs r in [0, batch):
+   * {@code y[yOff + r·yStride + o] (+)= bias[bOff + o] + Σ_i w[wOff + o·in + i] · x[xOff + r·xStride + i]}.
+   *
+   * @param bias null for none
+   * @param accumulate add to y instead of overwriting it (a residual connection)
+   */
+  static void rows(float[] w, int wOff, int in, float[] bias, int bOff, float[] x, int xOff, int xStride, int batch,
+      float[] y, int yOff, int yStride, int o0, int o1, boolean accumulate) {
+    if (Kernels.scalarOnly()) {
+      ScalarMatVec.rows(w, wOff, in, bias, bOff, x, xOff, xStride, batch, y, yOff, yStride, o0, o1, accumulate);
+      return;
+    }
+    int bound = F.loopBound(in);
+    int o = o0;
+    for (; o + 4 <= o1; o += 4) {
+      int w0 = wOff + o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+      for (int r = 0; r < batch; r++) {
+        int xb = xOff + r * xStride;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < bound; i += L) {
+          FloatVector xv = FloatVector.fromArray(F, x, xb + i);
+          a0 = FloatVector.fromArray(F, w, w0 + i).fma(xv, a0);
+          a1 = FloatVector.fromArray(F, w, w1 + i).fma(xv, a1);
+          a2 = FloatVector.fromArray(F, w, w2 + i).fma(xv, a2);
+          a3 = FloatVector.fromArray(F, w, w3 + i).fma(xv, a3);
+        }
+        float s0 = fold(a0), s1 = fold(a1), s2 = fold(a2), s3 = fold(a3);
+        for (int i = bound; i < in; i++) {
+          float xi = x[xb + i];
+          s0 = Math.fma(w[w0 + i], xi, s0);
+          s1 = Math.fma(w[w1 + i], xi, s1);
+          s2 = Math.fma(w[w2 + i], xi, s2);
+          s3 = Math.fma(w[w3 + i], xi, s3);
+        }
+        int yb = yOff + r * yStride + o;
+        store(y, yb, s0, bias, bOff + o, accumulate);
+        store(y, yb + 1, s1, bias, bOff + o + 1, accumulate);
+        store(y, yb + 2, s2, bias, bOff + o + 2, accumulate);
+        store(y, yb + 3, s3, bias, bOff + o + 3, accumulate);
+      }
+    }
+    for (; o < o1; o++) {
+      for (int r = 0; r < batch; r++) {
+        float s = dotUnchecked(w, wOff + o * in, x, xOff + r * xStride, in, bound);
+        store(y, yOff + r * yStride + o, s, bias, bOff + o, accumulate);
+      }
+    }
+  }
+
+  private static void store(float[] y, int i, float s, float[] bias, int bi, boolean accumulate) {
+    if (bias != null) s += bias[bi];
+    y[i] = accumulate ? y[i] + s : s;
+  }
+
+  /** {@code Σ a[aOff + i] · b[bOff + i]} for i in [0, n), in the order of {@link #rows}. */
+  static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    if (Kernels.scalarOnly()) return ScalarMatVec.dot(a, aOff, b, bOff, n);
+    return dotUnchecked(a, aOff, b, bOff, n, F.loopBound(n));
+  }
+
+  private static float dotUnchecked(float[] a, int aOff, float[] b, int bOff, int n, int bound) {
+    FloatVector acc = FloatVector.zero(F);
+    for (int i = 0; i < bound; i += L) {
+      acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+    }
+    float s = fold(acc);
+    for (int i = bound; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
+    return s;
+  }
+
+  /** {@code y[yOff + i] += alpha · x[xOff + i]} for i in [0, n) (fused multiply-add per element). */
+  static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    if (Kernels.scalarOnly()) {
+      ScalarMatVec.axpy(alpha, x, xOff, y, yOff, n);
+      return;
+    }
+    int i = 0;
+    FloatVector av = FloatVector.broadcast(F, alpha);
+    for (int bound = F.loopBound(n); i < bound; i += L) {
+      FloatVector.fromArray(F, x, xOff + i).fma(av, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
+  }
+
+  /** Rotations by L/2, L/4, ..., 1 lanes, made once (a constant shuffle compiles to one permute). */
+  private static final VectorShuffle<Float>[] ROTATE = rotations();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] rotations() {
+    int steps = Integer.numberOfTrailingZeros(L);
+    VectorShuffle<Float>[] r = new VectorShuffle[steps];
+    for (int k = 0, half = L / 2; k < steps; k++, half /= 2) r[k] = VectorShuffle.iota(F, half, 1, true);
+    return r;
+  }
+
+  /**
+   * Folds lane partials by a halving tree: lane 0 ends as ((p0 + p[L/2]) + (p[L/4] + p[3L/4])) + ...,
+   * the order of {@code slice}-based folding, with constant rotations instead (cheaper to compile).
+   */
+  private static float fold(FloatVector v) {
+    for (VectorShuffle<Float> r : ROTATE) v = v.add(v.rearrange(r));
+    return v.lane(0);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.fathom.llm.generate;
+
+import dev.fathom.kernel.VecMath;
+import java.util.Arrays;
+
+/** Small row operations shared by prefill and decode: RMS norm, attention of one query over the cache. */
+final class Ops {
+  private Ops() {}
+
+  /** out = x · rsqrt(mean(x²) + eps) · w over one row of d (sum of squares in double). */
+  static void rmsNorm(float[] x, int xOff, float[] w, double eps, float[] out, int outOff, int d) {
+    double ss = 0;
+    for (int i = 0; i < d; i++) {
+      double xi = x[xOff + i];
+      ss += xi * xi;
+    }
+    float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
+    for (int i = 0; i < d; i++) out[outOff + i] = x[xOff + i] * inv * w[i];
+  }
+
+  /**
+   * One query head against cached positions [lo, hi) of one (sequence, kv head):
+   * out = softmax(q·K^T · scale) · V.
+   *
+   * @param base offset of position 0 of this (sequence, kv head) in {@code kc} and {@code vc}
+   * @param scores scratch of at least hi − lo floats
+   */
+  static void attend(float[] q, int qOff, float[] kc, float[] vc, int base, int dh, int lo, int hi, float scale,
+      float[] scores, float[] out, int outOff) {
+    int n = hi - lo;
+    for (int j = 0; j < n; j++) scores[j] = MatVec.dot(q, qOff, kc, base + (lo + j) * dh, dh) * scale;
+    VecMath.softmaxRows(scores, 0, 1, n, scores, 0);
+    Arrays.fill(out, outOff, outOff + dh, 0f);
+    for (int j = 0; j < n; j++) MatVec.axpy(scores[j], vc, base + (lo + j) * dh, out, outOff, dh);
+  }
+
+  /** First key position a query at {@code pos} sees: pos − window + 1 with a window, else 0. */
+  static int firstKey(int pos, int window) {
+    return window > 0 ? Math.max(0, pos - window + 1) : 0;
+  }
+
+  /** Start of part {@code t} of {@code parts} over [0, n) (static partition). */
+  static int split(int n, int parts, int t) {
+    return (int) ((long) n * t / parts);
+  }
+}

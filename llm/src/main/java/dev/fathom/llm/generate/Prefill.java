@@ -1,0 +1,116 @@
+package dev.fathom.llm.generate;
+
+import dev.fathom.kernel.Gemm;
+import dev.fathom.kernel.Parallel;
+import dev.fathom.kernel.VecMath;
+import dev.fathom.llm.LlamaConfig;
+import dev.fathom.llm.Rotary;
+
+/**
+ * Prefill of one sequence: T tokens at once, appended at the sequence's next position, through
+ * every layer with GEMMs for the projections; keys and values go to the cache, and only the last
+ * position's logits are computed. Buffers grow to the longest prompt seen and are then reused.
+ */
+final class Prefill {
+  private final ModelWeights w;
+  private final KvCache cache;
+  private final int d, qd, kvd, f, heads, kvHeads, dh, half, groups, window, vocab, threads;
+  private final double eps;
+  private final float scale;
+  private final float[][] scores;
+  private final float[] last;
+  private int cap;
+  private float[] x, xn, q, k, v, attn, gate, up, sig;
+
+  Prefill(ModelWeights w, KvCache cache) {
+    LlamaConfig c = w.config();
+    this.w = w;
+    this.cache = cache;
+    d = c.hiddenSize();
+    heads = c.numAttentionHeads();
+    kvHeads = c.numKeyValueHeads();
+    dh = c.headDim();
+    half = dh / 2;
+    groups = heads / kvHeads;
+    qd = heads * dh;
+    kvd = kvHeads * dh;
+    f = c.intermediateSize();
+    window = c.window();
+    vocab = c.vocabSize();
+    eps = c.rmsNormEps();
+    scale = (float) (1.0 / Math.sqrt(dh));
+    threads = Parallel.threads();
+    scores = new float[threads][cache.maxSeq];
+    last = new float[d];
+  }
+
+  private void ensure(int t) {
+    if (t <= cap) return;
+    cap = t;
+    x = new float[t * d];
+    xn = new float[t * d];
+    q = new float[t * qd];
+    k = new float[t * kvd];
+    v = new float[t * kvd];
+    attn = new float[t * qd];
+    gate = new float[t * f];
+    up = new float[t * f];
+    sig = new float[t * f];
+  }
+
+  /** Appends {@code tokens} to sequence {@code slot} and writes the last position's logits to out[outOff..]. */
+  void run(int slot, int[] tokens, float[] out, int outOff) {
+    int t = tokens.length, start = cache.length[slot];
+    ensure(t);
+    for (int i = 0; i < t; i++) System.arraycopy(w.embed(), tokens[i] * d, x, i * d, d);  // (T, D)
+    LayerWeights[] ls = w.layers();
+    for (int l = 0; l < ls.length; l++) layer(ls[l], cache.k[l], cache.v[l], slot, start, t);
+    cache.length[slot] = start + t;
+    Ops.rmsNorm(x, (t - 1) * d, w.finalNorm(), eps, last, 0, d);
+    Parallel.forRange(vocab, 64, (s, e) -> MatVec.rows(w.head(), 0, d, null, 0, last, 0, d, 1, out, outOff, vocab, s, e, false));
+  }
+
+  private void layer(LayerWeights lw, float[] kc, float[] vc, int slot, int start, int t) {
+    for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.inputNorm(), eps, xn, i * d, d);
+    linear(xn, d, lw.wq(), lw.bq(), q, qd, t, false);   // (T, H·Dh)
+    linear(xn, d, lw.wk(), lw.bk(), k, kvd, t, false);  // (T, Hkv·Dh)
+    linear(xn, d, lw.wv(), lw.bv(), v, kvd, t, false);  // (T, Hkv·Dh)
+    float[] cos = w.cos(), sin = w.sin();
+    for (int i = 0; i < t; i++) {
+      Rotary.rotate(q, i * qd, heads, half, cos, sin, start + i, 1f);
+      Rotary.rotate(k, i * kvd, kvHeads, half, cos, sin, start + i, 1f);
+      for (int g = 0; g < kvHeads; g++) {
+        int dst = cache.base(slot, g) + (start + i) * dh;
+        System.arraycopy(k, i * kvd + g * dh, kc, dst, dh);
+        System.arraycopy(v, i * kvd + g * dh, vc, dst, dh);
+      }
+    }
+    int items = t * heads;
+    Parallel.forRange(threads, 1, (a, b) -> {
+      for (int tid = a; tid < b; tid++) {
+        float[] sc = scores[tid];
+        for (int it = Ops.split(items, threads, tid), end = Ops.split(items, threads, tid + 1); it < end; it++) {
+          int i = it / heads, hh = it % heads, pos = start + i, qo = i * qd + hh * dh;
+          Ops.attend(q, qo, kc, vc, cache.base(slot, hh / groups), dh, Ops.firstKey(pos, window), pos + 1, scale, sc, attn, qo);
+        }
+      }
+    });
+    linear(attn, qd, lw.wo(), lw.bo(), x, d, t, true);  // x += attn · Wo^T + bo
+    for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.postNorm(), eps, xn, i * d, d);
+    linear(xn, d, lw.wGate(), lw.bGate(), gate, f, t, false);  // (T, F)
+    linear(xn, d, lw.wUp(), lw.bUp(), up, f, t, false);        // (T, F)
+    int n = t * f;
+    VecMath.sigmoid(gate, 0, sig, 0, n);
+    VecMath.mul(gate, 0, sig, 0, gate, 0, n);
+    VecMath.mul(gate, 0, up, 0, gate, 0, n);
+    linear(gate, f, lw.wDown(), lw.bDown(), x, d, t, true);  // x += act · Wd^T + bd
+  }
+
+  /** out (T, outF) (+)= in (T, inF) · W^T + bias, W stored (outF, inF). */
+  private static void linear(float[] in, int inF, float[] wt, float[] bias, float[] out, int outF, int t, boolean accumulate) {
+    Gemm.sgemm(false, true, t, outF, inF, 1f, in, 0, inF, wt, 0, inF, accumulate ? 1f : 0f, out, 0, outF);
+    if (bias != null) {
+      for (int i = 0; i < t; i++) VecMath.add(out, i * outF, bias, 0, out, i * outF, outF);
+    }
+  }
+}
