@@ -5,7 +5,9 @@ Same shapes, same FLOP count (2*m*n*k), same report (best and median call after 
 so the two tables can be read side by side. Run it right after the Java benchmark, with the
 thread count pinned to Fathom's:
 
-    OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/gemm_numpy.py [seconds-per-shape]
+    OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/gemm_numpy.py [seconds-per-shape [filter]]
+
+filter: a substring a shape's line must contain to run (as in GemmBenchmark), e.g. "4096".
 
 Debian's python3-numpy calls whatever libblas.so.3 the alternatives system selects. With only
 libblas3 installed that is the reference BLAS (a few GFLOP/s), not OpenBLAS; install
@@ -27,7 +29,8 @@ import numpy as np
 def shapes():
     """(name, transA, transB, m, n, k) in GemmBenchmark's order."""
     out = [("square", False, False, s, s, s) for s in (256, 512, 1024, 2048)]
-    out += [("tall", False, False, 4096, 256, 256), ("tall", False, False, 4096, 256, 4096)]
+    out += [("tall", False, False, 4096, n, k) for n, k in ((256, 256), (688, 256), (256, 688),
+                                                             (256, 4096))]
     for ta in (False, True):
         for tb in (False, True):
             out.append(("NT"[ta] + "NT"[tb], ta, tb, 512, 512, 512))
@@ -67,11 +70,14 @@ def time_shape(ta, tb, m, n, k, seconds):
 
 def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.5
+    only = sys.argv[2] if len(sys.argv) > 2 else ""
     np.matmul(np.ones((64, 64), np.float32), np.ones((64, 64), np.float32))
     print(f"numpy {np.__version__} matmul, OPENBLAS_NUM_THREADS="
           f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, BLAS: {blas_library()}")
     print(f"{'shape':<7} {'m':>5} {'n':>5} {'k':>5}  {'best':>9} {'median':>9}  GFLOP/s")
     for name, ta, tb, m, n, k in shapes():
+        if only not in f"{name:<7} {m:>5} {n:>5} {k:>5}":
+            continue
         best, median = time_shape(ta, tb, m, n, k, seconds)
         print(f"{name:<7} {m:>5} {n:>5} {k:>5}  {best:>9.1f} {median:>9.1f}")
 

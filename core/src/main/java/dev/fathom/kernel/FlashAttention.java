@@ -3,8 +3,9 @@ package dev.fathom.kernel;
 import static dev.fathom.kernel.ScalarFlashAttention.BK;
 import static dev.fathom.kernel.ScalarFlashAttention.BQ;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,30 +20,21 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout: q (B·H, T, D), k (B·Hkv, S, D), v (B·Hkv, S, Dv), out (B·H, T, Dv), all row-major
  * {@code float[]}; query head h of batch b uses kv head h / (H/Hkv) of the same batch.
- * {@link ScalarFlashAttention} is the scalar twin; every call goes there when
- * {@link Kernels#scalarOnly()} is set.
+ * {@link ScalarFlashAttention} holds the tile walk (shared) and the scalar twin of the tile
+ * arithmetic; every call goes there when {@link Kernels#scalarOnly()} is set.
  */
 public final class FlashAttention {
 
   /*
-   * Work items and determinism. Forward and gq: one item per (batch·head, tile of BQ query
-   * rows); each item walks the key tiles in order, keeping per row the running max m, the sum l
-   * and the unnormalized output acc (rescaled by e^(m_old − m_new) when the max grows). gk and
-   * gv: one item per (batch·kv head, tile of BK keys), which walks the query heads of its group
-   * and their query rows in order. Every output element is thus written by one item with a fixed
-   * order of additions, so results do not depend on the thread count at all.
-   *
-   * Arithmetic: a tile of keys (and values) is transposed into kT (D×BK), so a row of scores is
-   * Σ_e q_e·kT[e, ·]: lanes run over keys and no horizontal sum is needed. P·V and the gradient
-   * updates are axpys over D or Dv, the updated row held in registers across a tile (the gk/gv
-   * pass keeps P and dS of a block of BQ query rows for that). Multiply then add, never fused,
-   * and exp by VecExp: the scalar twin does the same operations in the same order per element,
-   * so the two agree bit for bit. Probabilities are only computed for the keys a row may see, so masked keys get
-   * exactly 0. The backward recomputes P twice (once for gq, once for gk/gv): 9 tile products
-   * in all instead of the 7 of a single pass, in exchange for parallelism and a single writer.
-   *
-   * Memory per thread: kT and vT (D·BK + Dv·BK floats), BQ·Dv for acc, 2·BQ·BK for P and dS, a
-   * few BK rows; plus B·H·T floats of lse (kept by the caller) and of row dots in the backward.
+   * Register blocking. Every tile product is one of two shapes (see ScalarFlashAttention.Tiles):
+   * dotT, C = A·Bᵀ with Bᵀ already transposed into a tile (lanes over C's columns), computed as
+   * 4 rows × 4 vectors of columns in 16 accumulators: per inner step 4 broadcasts and 4 loads
+   * feed 16 FMAs; and accT, C += Aᵀ·B (A read by broadcasts at any stride, B rows contiguous),
+   * 4 rows of C × 4 vectors of its columns held in registers across the whole reduction. The
+   * score tiles (Q·Kᵀ, dO·Vᵀ), P·V, dS·K, Pᵀ·dO and dSᵀ·Q are all one of these. The softmax steps
+   * run lane-wise over query rows (forward, gq) or keys (gk/gv), so no horizontal sum exists
+   * anywhere: the twins agree bit for bit, interpreted or compiled. Products use fused
+   * multiply-add (exactly rounded, so Math.fma in the twin gives the same bits); exp is VecExp.
    */
   private static final VectorSpecies<Float> F = Kernels.F;
   private static final int L = F.length();
@@ -64,47 +56,8 @@ public final class FlashAttention {
    */
   public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
-    if (Kernels.scalarOnly()) {
-      ScalarFlashAttention.forward(q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
-      return;
-    }
-    ScalarFlashAttention.check("forward", q, k, v, out, lse, null, b, h, hkv, t, s, d, dv);
-    int nqt = (t + BQ - 1) / BQ, off = s - t, group = h / hkv;
-    Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
-      float[] kT = new float[d * BK], sc = new float[BK];
-      float[] m = new float[BQ], l = new float[BQ], acc = new float[BQ * dv];
-      for (int item = i0; item < i1; item++) {
-        int bh = item / nqt, r0 = (item % nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
-        int kvh = (bh / h) * hkv + (bh % h) / group;
-        int qBase = bh * t * d, kBase = kvh * s * d, vBase = kvh * s * dv;
-        Arrays.fill(m, Float.NEGATIVE_INFINITY);
-        Arrays.fill(l, 0f);
-        Arrays.fill(acc, 0, rows * dv, 0f);
-        int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;  // keys the last row sees
-        for (int k0 = 0; k0 < kEnd; k0 += BK) {
-          int n = Math.min(BK, kEnd - k0);
-          ScalarFlashAttention.transpose(k, kBase + k0 * d, n, d, kT);
-          for (int r = 0; r < rows; r++) {
-            int i = r0 + r;
-            int valid = causal ? Math.min(n, i + off + 1 - k0) : n;
-            if (valid <= 0) continue;
-            scores(q, qBase + i * d, kT, d, valid, scale, sc);
-            float mOld = m[r], mNew = Math.max(mOld, ScalarFlashAttention.max(sc, valid));
-            if (mNew == Float.NEGATIVE_INFINITY) continue;  // only with −∞ inputs
-            float sum = expShift(sc, valid, mNew);
-            if (mOld != mNew) {
-              float alpha = VecExp.exp(mOld - mNew);
-              l[r] *= alpha;
-              scaleRow(acc, r * dv, dv, alpha);
-            }
-            l[r] += sum;
-            m[r] = mNew;
-            accumulate(sc, 1, null, 0, valid, v, vBase + k0 * dv, dv, acc, r * dv, dv);
-          }
-        }
-        ScalarFlashAttention.finish(out, lse, bh * t + r0, rows, dv, m, l, acc);
-      }
-    });
+    ScalarFlashAttention.forward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
+        q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
   }
 
   /**
@@ -123,189 +76,276 @@ public final class FlashAttention {
   public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
       float[] gq, float[] gk, float[] gv,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
-    if (Kernels.scalarOnly()) {
-      ScalarFlashAttention.backward(q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);
-      return;
+    ScalarFlashAttention.backward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
+        q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);
+  }
+
+  static final ScalarFlashAttention.Tiles VECTOR = new ScalarFlashAttention.Tiles() {
+    @Override
+    public void dotT(float[] a, int aOff, int lda, float[] bt, int ldb, int inner, int ni, int nj, float[] c, int ldc) {
+      int njp = (nj + L - 1) / L * L;
+      int j = 0;
+      for (; j + 4 * L <= njp; j += 4 * L) {
+        int i = 0;
+        for (; i + 4 <= ni; i += 4) dot4x4(a, aOff + i * lda, lda, bt, ldb, j, inner, c, i * ldc + j, ldc);
+        for (; i < ni; i++) dot1xN(a, aOff + i * lda, bt, ldb, j, 4, inner, c, i * ldc + j);
+      }
+      for (; j < njp; j += L) {
+        int i = 0;
+        for (; i + 4 <= ni; i += 4) dot4x1(a, aOff + i * lda, lda, bt, ldb, j, inner, c, i * ldc + j, ldc);
+        for (; i < ni; i++) dot1xN(a, aOff + i * lda, bt, ldb, j, 1, inner, c, i * ldc + j);
+      }
     }
-    ScalarFlashAttention.check("backward", q, k, v, out, lse, gOut, b, h, hkv, t, s, d, dv);
-    ScalarFlashAttention.checkGrads(gq, gk, gv, b, h, hkv, t, s, d, dv);
-    float[] rowDot = ScalarFlashAttention.rowDots(out, gOut, b * h * t, dv);
-    int off = s - t, group = h / hkv;
-    if (gq != null) {
-      int nqt = (t + BQ - 1) / BQ;
-      Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
-        float[] kT = new float[d * BK], vT = new float[dv * BK], sc = new float[BK], dp = new float[BK];
-        for (int item = i0; item < i1; item++) {
-          int bh = item / nqt, r0 = (item % nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
-          int kvh = (bh / h) * hkv + (bh % h) / group;
-          int qBase = bh * t * d, kBase = kvh * s * d, vBase = kvh * s * dv, oBase = bh * t * dv;
-          Arrays.fill(gq, qBase + r0 * d, qBase + r1 * d, 0f);
-          int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;
-          for (int k0 = 0; k0 < kEnd; k0 += BK) {
-            int n = Math.min(BK, kEnd - k0);
-            ScalarFlashAttention.transpose(k, kBase + k0 * d, n, d, kT);
-            ScalarFlashAttention.transpose(v, vBase + k0 * dv, n, dv, vT);
-            for (int r = 0; r < rows; r++) {
-              int i = r0 + r;
-              int valid = causal ? Math.min(n, i + off + 1 - k0) : n;
-              float li = lse[bh * t + i];
-              if (valid <= 0 || li == Float.NEGATIVE_INFINITY) continue;
-              scores(q, qBase + i * d, kT, d, valid, scale, sc);
-              expShift(sc, valid, li);
-              rowTimes(gOut, oBase + i * dv, vT, dv, valid, dp);
-              float di = rowDot[bh * t + i];
-              for (int c = 0; c < valid; c++) sc[c] = sc[c] * (dp[c] - di) * scale;
-              accumulate(sc, 1, null, 0, valid, k, kBase + k0 * d, d, gq, qBase + i * d, d);
-            }
-          }
+
+    @Override
+    public void accT(float[] a, int lda, int x0, int nx, int y0, int y1,
+        float[] b, int bOff, int ldb, int len, float[] c, int cOff, int ldc) {
+      if (y1 <= y0 || nx <= 0) return;
+      int e = 0;
+      if (nx == 4) {
+        for (; e + 4 * L <= len; e += 4 * L) acc4x4(a, lda, x0, y0, y1, b, bOff + e, ldb, c, cOff + x0 * ldc + e, ldc);
+        for (; e + 2 * L <= len; e += 2 * L) acc4x2(a, lda, x0, y0, y1, b, bOff + e, ldb, c, cOff + x0 * ldc + e, ldc);
+        for (; e + L <= len; e += L) acc4x1(a, lda, x0, y0, y1, b, bOff + e, ldb, c, cOff + x0 * ldc + e, ldc);
+      } else {
+        for (int x = x0; x < x0 + nx; x++) {
+          for (int f = 0; f + L <= len; f += L) acc1x1(a, lda, x, y0, y1, b, bOff + f, ldb, c, cOff + x * ldc + f);
         }
-      });
-    }
-    if (gk == null && gv == null) return;
-    int nkt = (s + BK - 1) / BK;
-    Parallel.forRange(b * hkv * nkt, 1, (i0, i1) -> {
-      float[] kT = new float[d * BK], vT = new float[dv * BK], sc = new float[BK], dp = new float[BK];
-      float[] pB = new float[BQ * BK], dsB = new float[BQ * BK];
-      int[] seen = new int[BQ];
-      for (int item = i0; item < i1; item++) {
-        int kvh = item / nkt, k0 = (item % nkt) * BK, n = Math.min(BK, s - k0);
-        int kBase = kvh * s * d, vBase = kvh * s * dv;
-        if (gk != null) Arrays.fill(gk, kBase + k0 * d, kBase + (k0 + n) * d, 0f);
-        if (gv != null) Arrays.fill(gv, vBase + k0 * dv, vBase + (k0 + n) * dv, 0f);
-        ScalarFlashAttention.transpose(k, kBase + k0 * d, n, d, kT);
-        ScalarFlashAttention.transpose(v, vBase + k0 * dv, n, dv, vT);
-        int iStart = causal ? Math.max(0, k0 - off) : 0;  // first query row that sees key k0
-        for (int hh = 0; hh < group; hh++) {
-          int bh = (kvh / hkv) * h + (kvh % hkv) * group + hh;
-          int qBase = bh * t * d, oBase = bh * t * dv;
-          for (int q0 = iStart; q0 < t; q0 += BQ) {
-            int rows = Math.min(BQ, t - q0);
-            // P and dS of this block of query rows, then per key: rows ascending, as the twin adds them.
-            for (int r = 0; r < rows; r++) {
-              int i = q0 + r;
-              int valid = causal ? Math.min(n, i + off + 1 - k0) : n;
-              float li = lse[bh * t + i];
-              seen[r] = 0;
-              if (valid <= 0 || li == Float.NEGATIVE_INFINITY) continue;
-              seen[r] = valid;
-              scores(q, qBase + i * d, kT, d, valid, scale, sc);
-              expShift(sc, valid, li);
-              rowTimes(gOut, oBase + i * dv, vT, dv, valid, dp);
-              float di = rowDot[bh * t + i];
-              for (int c = 0; c < valid; c++) {
-                pB[r * BK + c] = sc[c];
-                dsB[r * BK + c] = sc[c] * (dp[c] - di) * scale;
-              }
-            }
-            for (int c = 0; c < n; c++) {
-              if (gv != null) accumulate(pB, BK, seen, c, rows, gOut, oBase + q0 * dv, dv, gv, vBase + (k0 + c) * dv, dv);
-              if (gk != null) accumulate(dsB, BK, seen, c, rows, q, qBase + q0 * d, d, gk, kBase + (k0 + c) * d, d);
-            }
-          }
+        e = len / L * L;
+      }
+      for (int x = x0; x < x0 + nx; x++) {
+        for (int f = e; f < len; f++) {
+          float acc = c[cOff + x * ldc + f];
+          for (int y = y0; y < y1; y++) acc = Math.fma(a[y * lda + x], b[bOff + y * ldb + f], acc);
+          c[cOff + x * ldc + f] = acc;
         }
       }
-    });
+    }
+
+    @Override
+    public void softmaxTile(float[] st, int n, int rows, int shift, float scale, float[] m, float[] l, float[] alpha) {
+      FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+      for (int j = 0; j < rows; j += L) {
+        FloatVector mt = ninf;
+        for (int c = 0; c < n; c++) {
+          FloatVector sv = FloatVector.fromArray(F, st, c * BQ + j).mul(scale);
+          sv = sv.blend(ninf, F.indexInRange(j, c - shift));  // rows r < c − shift do not see key c (branch-free)
+          sv.intoArray(st, c * BQ + j);
+          mt = mt.max(sv);
+        }
+        FloatVector mOld = FloatVector.fromArray(F, m, j), mNew = mOld.max(mt);
+        FloatVector sh = mNew.blend(0f, mNew.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        FloatVector sum = FloatVector.zero(F);
+        for (int c = 0; c < n; c++) {
+          FloatVector p = VecExp.exp(FloatVector.fromArray(F, st, c * BQ + j).sub(sh));
+          p.intoArray(st, c * BQ + j);
+          sum = sum.add(p);
+        }
+        FloatVector a = VecExp.exp(mOld.sub(mNew)).blend(1f, mOld.compare(VectorOperators.EQ, mNew));
+        FloatVector.fromArray(F, l, j).mul(a).add(sum).intoArray(l, j);
+        mNew.intoArray(m, j);
+        a.intoArray(alpha, j);
+      }
+    }
+
+    @Override
+    public void addTo(float[] src, int n, float[] dst, int off) {
+      int i = 0;
+      for (; i + L <= n; i += L) {
+        FloatVector.fromArray(F, dst, off + i).add(FloatVector.fromArray(F, src, i)).intoArray(dst, off + i);
+      }
+      for (; i < n; i++) dst[off + i] += src[i];
+    }
+
+    @Override
+    public void scaleRows(float[] acc, int dv, int rows, float[] alpha) {
+      for (int r = 0; r < rows; r++) {
+        float a = alpha[r];
+        if (a == 1f) continue;  // exact no-op
+        int o = r * dv, e = 0;
+        for (; e + L <= dv; e += L) FloatVector.fromArray(F, acc, o + e).mul(a).intoArray(acc, o + e);
+        for (; e < dv; e++) acc[o + e] *= a;
+      }
+    }
+
+    @Override
+    public void dsRows(float[] st, float[] dpt, int n, int rows, int shift, float scale, float[] lse, float[] rowDot,
+        int lseOff) {
+      for (int j = 0; j < rows; j += L) {
+        VectorMask<Float> in = F.indexInRange(j, rows);
+        FloatVector li = FloatVector.fromArray(F, lse, lseOff + j, in), di = FloatVector.fromArray(F, rowDot, lseOff + j, in);
+        VectorMask<Float> dead = li.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY);
+        FloatVector sh = li.blend(0f, dead);
+        for (int c = 0; c < n; c++) {
+          int o = c * BQ + j;
+          FloatVector p = VecExp.exp(FloatVector.fromArray(F, st, o).mul(scale).sub(sh));
+          p = p.blend(0f, dead.or(F.indexInRange(j, c - shift)));
+          p.mul(FloatVector.fromArray(F, dpt, o).sub(di)).mul(scale).intoArray(st, o);
+        }
+      }
+    }
+
+    @Override
+    public void pdsKeys(float[] sc, float[] dp, int rows, int n, int shift, float scale, float[] lse, float[] rowDot,
+        int lseOff) {
+      for (int r = 0; r < rows; r++) {
+        float li = lse[lseOff + r], di = rowDot[lseOff + r];
+        boolean dead = li == Float.NEGATIVE_INFINITY;
+        float sh = dead ? 0f : li;
+        int visible = dead ? 0 : Math.min(n, Math.max(0, r + shift + 1));  // keys c < visible are seen by row r
+        for (int c = 0; c < n; c += L) {
+          int o = r * BK + c;
+          FloatVector p = VecExp.exp(FloatVector.fromArray(F, sc, o).mul(scale).sub(sh));
+          p = p.blend(0f, F.indexInRange(c, visible).not());
+          p.intoArray(sc, o);
+          p.mul(FloatVector.fromArray(F, dp, o).sub(di)).mul(scale).intoArray(dp, o);
+        }
+      }
+    }
+  };
+
+  // ---- micro-kernels
+
+  /** 4 rows of A × 4 vectors of Bᵀ's columns starting at j: c[cOff + r·ldc + ·] = Σ_e a·bt. */
+  private static void dot4x4(float[] a, int a0, int lda, float[] bt, int ldb, int j, int inner,
+      float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+    FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+    FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+    for (int e = 0; e < inner; e++) {
+      int o = e * ldb + j;
+      FloatVector b0 = FloatVector.fromArray(F, bt, o), b1 = FloatVector.fromArray(F, bt, o + L);
+      FloatVector b2 = FloatVector.fromArray(F, bt, o + 2 * L), b3 = FloatVector.fromArray(F, bt, o + 3 * L);
+      FloatVector x = FloatVector.broadcast(F, a[a0 + e]);
+      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+      x = FloatVector.broadcast(F, a[a1 + e]);
+      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+      x = FloatVector.broadcast(F, a[a2 + e]);
+      c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+      x = FloatVector.broadcast(F, a[a3 + e]);
+      c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+    }
+    c00.intoArray(c, cOff); c01.intoArray(c, cOff + L); c02.intoArray(c, cOff + 2 * L); c03.intoArray(c, cOff + 3 * L);
+    cOff += ldc;
+    c10.intoArray(c, cOff); c11.intoArray(c, cOff + L); c12.intoArray(c, cOff + 2 * L); c13.intoArray(c, cOff + 3 * L);
+    cOff += ldc;
+    c20.intoArray(c, cOff); c21.intoArray(c, cOff + L); c22.intoArray(c, cOff + 2 * L); c23.intoArray(c, cOff + 3 * L);
+    cOff += ldc;
+    c30.intoArray(c, cOff); c31.intoArray(c, cOff + L); c32.intoArray(c, cOff + 2 * L); c33.intoArray(c, cOff + 3 * L);
   }
 
-  /** sc[c] = scale·Σ_e q[qOff + e]·kT[e·BK + c] for c < n (e ascending, multiply then add). */
-  private static void scores(float[] q, int qOff, float[] kT, int d, int n, float scale, float[] sc) {
-    rowTimes(q, qOff, kT, d, n, sc);
-    int c = 0;
-    for (; c + L <= n; c += L) FloatVector.fromArray(F, sc, c).mul(scale).intoArray(sc, c);
-    for (; c < n; c++) sc[c] *= scale;
+  /** 4 rows of A × 1 vector of columns. */
+  private static void dot4x1(float[] a, int a0, int lda, float[] bt, int ldb, int j, int inner,
+      float[] c, int cOff, int ldc) {
+    FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+    int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+    for (int e = 0; e < inner; e++) {
+      FloatVector bv = FloatVector.fromArray(F, bt, e * ldb + j);
+      c0 = FloatVector.broadcast(F, a[a0 + e]).fma(bv, c0);
+      c1 = FloatVector.broadcast(F, a[a1 + e]).fma(bv, c1);
+      c2 = FloatVector.broadcast(F, a[a2 + e]).fma(bv, c2);
+      c3 = FloatVector.broadcast(F, a[a3 + e]).fma(bv, c3);
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + ldc);
+    c2.intoArray(c, cOff + 2 * ldc);
+    c3.intoArray(c, cOff + 3 * ldc);
   }
 
-  /** y[c] = Σ_e x[xOff + e]·m[e·BK + c] for c < n; lanes over c, four vectors at a time. */
-  private static void rowTimes(float[] x, int xOff, float[] m, int rows, int n, float[] y) {
-    int c = 0;
-    for (; c + 4 * L <= n; c += 4 * L) {
-      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-      for (int e = 0; e < rows; e++) {
-        FloatVector xe = FloatVector.broadcast(F, x[xOff + e]);
-        int o = e * BK + c;
-        a0 = a0.add(xe.mul(FloatVector.fromArray(F, m, o)));
-        a1 = a1.add(xe.mul(FloatVector.fromArray(F, m, o + L)));
-        a2 = a2.add(xe.mul(FloatVector.fromArray(F, m, o + 2 * L)));
-        a3 = a3.add(xe.mul(FloatVector.fromArray(F, m, o + 3 * L)));
+  /** 1 row of A × nv (1 or 4) vectors of columns. */
+  private static void dot1xN(float[] a, int a0, float[] bt, int ldb, int j, int nv, int inner, float[] c, int cOff) {
+    for (int u = 0; u < nv; u++) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int e = 0; e < inner; e++) {
+        acc = FloatVector.broadcast(F, a[a0 + e]).fma(FloatVector.fromArray(F, bt, e * ldb + j + u * L), acc);
       }
-      a0.intoArray(y, c);
-      a1.intoArray(y, c + L);
-      a2.intoArray(y, c + 2 * L);
-      a3.intoArray(y, c + 3 * L);
-    }
-    for (; c + L <= n; c += L) {
-      FloatVector a = FloatVector.zero(F);
-      for (int e = 0; e < rows; e++) {
-        a = a.add(FloatVector.broadcast(F, x[xOff + e]).mul(FloatVector.fromArray(F, m, e * BK + c)));
-      }
-      a.intoArray(y, c);
-    }
-    for (; c < n; c++) {
-      float acc = 0f;
-      for (int e = 0; e < rows; e++) acc += x[xOff + e] * m[e * BK + c];
-      y[c] = acc;
+      acc.intoArray(c, cOff + u * L);
     }
   }
 
-  /** x[c] = e^(x[c] − shift) for c < n (VecExp); returns their sum (c ascending, float). */
-  private static float expShift(float[] x, int n, float shift) {
-    int c = 0;
-    for (; c + L <= n; c += L) VecExp.exp(FloatVector.fromArray(F, x, c).sub(shift)).intoArray(x, c);
-    for (; c < n; c++) x[c] = VecExp.exp(x[c] - shift);
-    float sum = 0f;
-    for (c = 0; c < n; c++) sum += x[c];
-    return sum;
+  /** c rows x0..x0+3, 4 vectors from cOff: += Σ_y a[y·lda + x]·b[bOff + y·ldb + ·]. */
+  private static void acc4x4(float[] a, int lda, int x0, int y0, int y1, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc) {
+    int o1 = cOff + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+    FloatVector c00 = FloatVector.fromArray(F, c, cOff), c01 = FloatVector.fromArray(F, c, cOff + L);
+    FloatVector c02 = FloatVector.fromArray(F, c, cOff + 2 * L), c03 = FloatVector.fromArray(F, c, cOff + 3 * L);
+    FloatVector c10 = FloatVector.fromArray(F, c, o1), c11 = FloatVector.fromArray(F, c, o1 + L);
+    FloatVector c12 = FloatVector.fromArray(F, c, o1 + 2 * L), c13 = FloatVector.fromArray(F, c, o1 + 3 * L);
+    FloatVector c20 = FloatVector.fromArray(F, c, o2), c21 = FloatVector.fromArray(F, c, o2 + L);
+    FloatVector c22 = FloatVector.fromArray(F, c, o2 + 2 * L), c23 = FloatVector.fromArray(F, c, o2 + 3 * L);
+    FloatVector c30 = FloatVector.fromArray(F, c, o3), c31 = FloatVector.fromArray(F, c, o3 + L);
+    FloatVector c32 = FloatVector.fromArray(F, c, o3 + 2 * L), c33 = FloatVector.fromArray(F, c, o3 + 3 * L);
+    for (int y = y0; y < y1; y++) {
+      int bo = bOff + y * ldb, ao = y * lda + x0;
+      FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + L);
+      FloatVector b2 = FloatVector.fromArray(F, b, bo + 2 * L), b3 = FloatVector.fromArray(F, b, bo + 3 * L);
+      FloatVector x = FloatVector.broadcast(F, a[ao]);
+      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+      x = FloatVector.broadcast(F, a[ao + 1]);
+      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+      x = FloatVector.broadcast(F, a[ao + 2]);
+      c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+      x = FloatVector.broadcast(F, a[ao + 3]);
+      c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+    }
+    c00.intoArray(c, cOff); c01.intoArray(c, cOff + L); c02.intoArray(c, cOff + 2 * L); c03.intoArray(c, cOff + 3 * L);
+    c10.intoArray(c, o1); c11.intoArray(c, o1 + L); c12.intoArray(c, o1 + 2 * L); c13.intoArray(c, o1 + 3 * L);
+    c20.intoArray(c, o2); c21.intoArray(c, o2 + L); c22.intoArray(c, o2 + 2 * L); c23.intoArray(c, o2 + 3 * L);
+    c30.intoArray(c, o3); c31.intoArray(c, o3 + L); c32.intoArray(c, o3 + 2 * L); c33.intoArray(c, o3 + 3 * L);
   }
 
-  /**
-   * y[yOff + e] += a[j·aStride + c]·x[xOff + j·xStride + e] for j ascending over [0, n) with
-   * {@code seen == null || seen[j] > c}, e < len: the axpys of the twin, with y kept in
-   * registers across j (same additions in the same order).
-   */
-  private static void accumulate(float[] a, int aStride, int[] seen, int c, int n,
-      float[] x, int xOff, int xStride, float[] y, int yOff, int len) {
-    int aOff = seen == null ? 0 : c;
-    int e = 0;
-    for (; e + 4 * L <= len; e += 4 * L) {
-      int o = yOff + e;
-      FloatVector y0 = FloatVector.fromArray(F, y, o), y1 = FloatVector.fromArray(F, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(F, y, o + 2 * L), y3 = FloatVector.fromArray(F, y, o + 3 * L);
-      for (int j = 0; j < n; j++) {
-        if (seen != null && seen[j] <= c) continue;
-        FloatVector aj = FloatVector.broadcast(F, a[aOff + j * aStride]);
-        int xo = xOff + j * xStride + e;
-        y0 = y0.add(aj.mul(FloatVector.fromArray(F, x, xo)));
-        y1 = y1.add(aj.mul(FloatVector.fromArray(F, x, xo + L)));
-        y2 = y2.add(aj.mul(FloatVector.fromArray(F, x, xo + 2 * L)));
-        y3 = y3.add(aj.mul(FloatVector.fromArray(F, x, xo + 3 * L)));
-      }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
+  /** c rows x0..x0+3, two vectors (D = 32, and the rest of D = 96). */
+  private static void acc4x2(float[] a, int lda, int x0, int y0, int y1, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc) {
+    int o1 = cOff + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+    FloatVector c00 = FloatVector.fromArray(F, c, cOff), c01 = FloatVector.fromArray(F, c, cOff + L);
+    FloatVector c10 = FloatVector.fromArray(F, c, o1), c11 = FloatVector.fromArray(F, c, o1 + L);
+    FloatVector c20 = FloatVector.fromArray(F, c, o2), c21 = FloatVector.fromArray(F, c, o2 + L);
+    FloatVector c30 = FloatVector.fromArray(F, c, o3), c31 = FloatVector.fromArray(F, c, o3 + L);
+    for (int y = y0; y < y1; y++) {
+      int bo = bOff + y * ldb, ao = y * lda + x0;
+      FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + L);
+      FloatVector x = FloatVector.broadcast(F, a[ao]);
+      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(F, a[ao + 1]);
+      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(F, a[ao + 2]);
+      c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(F, a[ao + 3]);
+      c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
     }
-    for (; e + L <= len; e += L) {
-      FloatVector ye = FloatVector.fromArray(F, y, yOff + e);
-      for (int j = 0; j < n; j++) {
-        if (seen != null && seen[j] <= c) continue;
-        ye = ye.add(FloatVector.broadcast(F, a[aOff + j * aStride]).mul(FloatVector.fromArray(F, x, xOff + j * xStride + e)));
-      }
-      ye.intoArray(y, yOff + e);
-    }
-    for (; e < len; e++) {
-      float acc = y[yOff + e];
-      for (int j = 0; j < n; j++) {
-        if (seen != null && seen[j] <= c) continue;
-        acc += a[aOff + j * aStride] * x[xOff + j * xStride + e];
-      }
-      y[yOff + e] = acc;
-    }
+    c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+    c10.intoArray(c, o1); c11.intoArray(c, o1 + L);
+    c20.intoArray(c, o2); c21.intoArray(c, o2 + L);
+    c30.intoArray(c, o3); c31.intoArray(c, o3 + L);
   }
 
-  /** y[off + e] *= a for e < n. */
-  private static void scaleRow(float[] y, int off, int n, float a) {
-    int e = 0;
-    for (; e + L <= n; e += L) FloatVector.fromArray(F, y, off + e).mul(a).intoArray(y, off + e);
-    for (; e < n; e++) y[off + e] *= a;
+  /** c rows x0..x0+3, one vector. */
+  private static void acc4x1(float[] a, int lda, int x0, int y0, int y1, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc) {
+    FloatVector c0 = FloatVector.fromArray(F, c, cOff), c1 = FloatVector.fromArray(F, c, cOff + ldc);
+    FloatVector c2 = FloatVector.fromArray(F, c, cOff + 2 * ldc), c3 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
+    for (int y = y0; y < y1; y++) {
+      FloatVector bv = FloatVector.fromArray(F, b, bOff + y * ldb);
+      int ao = y * lda + x0;
+      c0 = FloatVector.broadcast(F, a[ao]).fma(bv, c0);
+      c1 = FloatVector.broadcast(F, a[ao + 1]).fma(bv, c1);
+      c2 = FloatVector.broadcast(F, a[ao + 2]).fma(bv, c2);
+      c3 = FloatVector.broadcast(F, a[ao + 3]).fma(bv, c3);
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + ldc);
+    c2.intoArray(c, cOff + 2 * ldc);
+    c3.intoArray(c, cOff + 3 * ldc);
+  }
+
+  /** c row x, one vector. */
+  private static void acc1x1(float[] a, int lda, int x, int y0, int y1, float[] b, int bOff, int ldb, float[] c, int cOff) {
+    FloatVector acc = FloatVector.fromArray(F, c, cOff);
+    for (int y = y0; y < y1; y++) {
+      acc = FloatVector.broadcast(F, a[y * lda + x]).fma(FloatVector.fromArray(F, b, bOff + y * ldb), acc);
+    }
+    acc.intoArray(c, cOff);
   }
 }

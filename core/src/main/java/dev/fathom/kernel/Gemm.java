@@ -23,16 +23,18 @@ public final class Gemm {
    * - packed (GemmPacked + GemmKernel): everything else; BLIS loop nest, 12×32 register tile.
    * - C = beta * C: k == 0 or alpha == 0 (A and B are not read, as in BLAS).
    * Work of at least PARALLEL_MIN multiply-adds (about 80 µs on one core; a fork-join costs
-   * 10-20 µs) is split over the pool (Parallel's static partition, whole tiles per thread):
-   * - large packed products (SHARED_MIN and up, enough rows): GemmPacked.parallelRows, which
-   *   packs each B block once for all threads; two fork-joins per B block.
-   * - otherwise: one contiguous region of C per thread along its longer side, each running the
-   *   whole loop nest with its own buffers: one fork-join per call, but each thread packs the
-   *   operand that spans the split.
+   * 10-20 µs) is split over the pool: one contiguous region of C per thread along its longer
+   * side (Parallel's static partition, whole tiles per thread), each thread running the whole
+   * loop nest with its own buffers. One fork-join per call and no barrier inside it: each
+   * thread packs the operand that spans the split itself (the B block when rows are split),
+   * a few per cent of extra packing at n = 512 and under 2% from 1024 on. An earlier version
+   * packed each B block once, shared, at the price of two fork-joins per K block; on this
+   * shared 2-core machine a thread that waits at a barrier for a descheduled partner loses
+   * more than the duplicate packing costs, and the barrier-free split measured as fast or
+   * faster (docs/BENCHMARKS.md).
    */
   static final long SMALL = 32 * 1024;
   static final long PARALLEL_MIN = 4L << 20;
-  static final long SHARED_MIN = 32L << 20;
   static final int SKINNY_M = 4;
   static final int SKINNY_N = 8;
   private static final int DIRECT_ROWS = 16;
@@ -168,15 +170,10 @@ public final class Gemm {
     }
   }
 
-  /**
-   * Computes C with the pool: shared B packing for large packed products with enough rows,
-   * otherwise one contiguous region of whole tiles per thread along the longer side of C.
-   */
+  /** Computes C with the pool: one contiguous region of whole tiles per thread along the longer side of C. */
   static void split(GemmProblem g, boolean direct) {
     int m = g.m(), n = g.n();
-    if (!direct && g.work() >= SHARED_MIN && m >= 2 * Parallel.threads() * MR) {
-      GemmPacked.parallelRows(g);
-    } else if (m >= n) {
+    if (m >= n) {
       int unit = direct ? DIRECT_ROWS : MR;
       Parallel.forRange((m + unit - 1) / unit, 1,
           (s, e) -> region(g, direct, s * unit, Math.min(m, e * unit), 0, n));

@@ -3,6 +3,7 @@ package dev.fathom.kernel;
 import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -41,6 +42,7 @@ public final class Im2col {
   private static final int L = F.length();
   /** Lane indices 0, 2, 4, ... selecting the even lanes out of two concatenated vectors. */
   private static final FloatVector EVEN = evenIndices();
+  private static final FloatVector ZERO = FloatVector.zero(F);
   /** Minimum number of column-matrix elements per parallel chunk. */
   private static final int GRAIN = 1 << 15;
 
@@ -98,16 +100,34 @@ public final class Im2col {
   public static void im2col(float[] x, int xOff, int channels, int height, int width,
       int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
       int dilationH, int dilationW, float[] col, int colOff) {
+    im2col(x, xOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW,
+        dilationH, dilationW, col, colOff, -1);
+  }
+
+  /**
+   * Like the other {@code im2col}, but row r of the column matrix starts at
+   * {@code colOff + r·ldCol}: the image's oH·oW columns are one block of a wider matrix, e.g.
+   * (C·kH·kW, N·oH·oW) holding a whole batch side by side (image i at {@code colOff = i·oH·oW},
+   * {@code ldCol = N·oH·oW}).
+   *
+   * @param ldCol distance between column-matrix rows, at least oH·oW; −1 means oH·oW
+   * @throws IllegalArgumentException on a bad geometry or {@code ldCol < oH·oW}
+   * @throws IndexOutOfBoundsException if an array is too short for the given dimensions
+   */
+  public static void im2col(float[] x, int xOff, int channels, int height, int width,
+      int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+      int dilationH, int dilationW, float[] col, int colOff, int ldCol) {
     Geometry g = new Geometry(channels, height, width, kernelH, kernelW, strideH, strideW,
         padH, padW, dilationH, dilationW);
-    g.check(x, xOff, col, colOff);
+    int ld = ldCol < 0 ? g.cols() : ldCol;
+    g.check(x, xOff, col, colOff, ld);
     if (Kernels.scalarOnly()) {
-      im2colScalar(x, xOff, g, col, colOff);
+      im2colScalar(x, xOff, g, col, colOff, ld);
       return;
     }
     int rows = g.rows();
     int minRows = Math.max(1, GRAIN / g.cols());
-    Parallel.forRange(rows, minRows, (r0, r1) -> im2colRows(x, xOff, g, col, colOff, r0, r1));
+    Parallel.forRange(rows, minRows, (r0, r1) -> im2colRows(x, xOff, g, col, colOff, ld, r0, r1));
   }
 
   /**
@@ -123,44 +143,80 @@ public final class Im2col {
   public static void col2im(float[] x, int xOff, int channels, int height, int width,
       int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
       int dilationH, int dilationW, float[] col, int colOff) {
+    col2im(x, xOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW,
+        dilationH, dilationW, col, colOff, -1);
+  }
+
+  /**
+   * Like the other {@code col2im}, but row r of the column matrix starts at
+   * {@code colOff + r·ldCol} (see the wide {@code im2col}).
+   *
+   * @param ldCol distance between column-matrix rows, at least oH·oW; −1 means oH·oW
+   * @throws IllegalArgumentException on a bad geometry or {@code ldCol < oH·oW}
+   * @throws IndexOutOfBoundsException if an array is too short for the given dimensions
+   */
+  public static void col2im(float[] x, int xOff, int channels, int height, int width,
+      int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+      int dilationH, int dilationW, float[] col, int colOff, int ldCol) {
     Geometry g = new Geometry(channels, height, width, kernelH, kernelW, strideH, strideW,
         padH, padW, dilationH, dilationW);
-    g.check(x, xOff, col, colOff);
+    int ld = ldCol < 0 ? g.cols() : ldCol;
+    g.check(x, xOff, col, colOff, ld);
     if (Kernels.scalarOnly()) {
-      col2imScalar(x, xOff, g, col, colOff);
+      col2imScalar(x, xOff, g, col, colOff, ld);
       return;
     }
     long perChannel = (long) kernelH * kernelW * g.cols();
     int minChannels = (int) Math.max(1, GRAIN / perChannel);
     Parallel.forRange(channels, minChannels,
-        (c0, c1) -> col2imChannels(x, xOff, g, col, colOff, c0, c1));
+        (c0, c1) -> col2imChannels(x, xOff, g, col, colOff, ld, c0, c1));
   }
 
   /** The scalar twin of {@link #im2col}: one bounds test per element, single-threaded. */
   static void im2colScalar(float[] x, int xOff, int channels, int height, int width,
       int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
       int dilationH, int dilationW, float[] col, int colOff) {
+    im2colScalar(x, xOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW,
+        dilationH, dilationW, col, colOff, -1);
+  }
+
+  /** The scalar twin of the wide {@code im2col} (row r at colOff + r·ldCol; −1 means oH·oW). */
+  static void im2colScalar(float[] x, int xOff, int channels, int height, int width,
+      int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+      int dilationH, int dilationW, float[] col, int colOff, int ldCol) {
     Geometry g = new Geometry(channels, height, width, kernelH, kernelW, strideH, strideW,
         padH, padW, dilationH, dilationW);
-    g.check(x, xOff, col, colOff);
-    im2colScalar(x, xOff, g, col, colOff);
+    int ld = ldCol < 0 ? g.cols() : ldCol;
+    g.check(x, xOff, col, colOff, ld);
+    im2colScalar(x, xOff, g, col, colOff, ld);
   }
 
   /** The scalar twin of {@link #col2im}: one bounds test per element, single-threaded. */
   static void col2imScalar(float[] x, int xOff, int channels, int height, int width,
       int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
       int dilationH, int dilationW, float[] col, int colOff) {
-    Geometry g = new Geometry(channels, height, width, kernelH, kernelW, strideH, strideW,
-        padH, padW, dilationH, dilationW);
-    g.check(x, xOff, col, colOff);
-    col2imScalar(x, xOff, g, col, colOff);
+    col2imScalar(x, xOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW,
+        dilationH, dilationW, col, colOff, -1);
   }
 
-  private static void im2colScalar(float[] x, int xOff, Geometry g, float[] col, int colOff) {
-    int d = colOff;
+  /** The scalar twin of the wide {@code col2im} (row r at colOff + r·ldCol; −1 means oH·oW). */
+  static void col2imScalar(float[] x, int xOff, int channels, int height, int width,
+      int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+      int dilationH, int dilationW, float[] col, int colOff, int ldCol) {
+    Geometry g = new Geometry(channels, height, width, kernelH, kernelW, strideH, strideW,
+        padH, padW, dilationH, dilationW);
+    int ld = ldCol < 0 ? g.cols() : ldCol;
+    g.check(x, xOff, col, colOff, ld);
+    col2imScalar(x, xOff, g, col, colOff, ld);
+  }
+
+  private static void im2colScalar(float[] x, int xOff, Geometry g, float[] col, int colOff,
+      int ld) {
+    int r = 0;
     for (int c = 0; c < g.channels; c++) {
       for (int i = 0; i < g.kernelH; i++) {
-        for (int j = 0; j < g.kernelW; j++) {
+        for (int j = 0; j < g.kernelW; j++, r++) {
+          int d = colOff + r * ld;
           for (int oh = 0; oh < g.outH; oh++) {
             int ih = oh * g.strideH - g.padH + i * g.dilationH;
             for (int ow = 0; ow < g.outW; ow++) {
@@ -174,11 +230,13 @@ public final class Im2col {
     }
   }
 
-  private static void col2imScalar(float[] x, int xOff, Geometry g, float[] col, int colOff) {
-    int s = colOff;
+  private static void col2imScalar(float[] x, int xOff, Geometry g, float[] col, int colOff,
+      int ld) {
+    int r = 0;
     for (int c = 0; c < g.channels; c++) {
       for (int i = 0; i < g.kernelH; i++) {
-        for (int j = 0; j < g.kernelW; j++) {
+        for (int j = 0; j < g.kernelW; j++, r++) {
+          int s = colOff + r * ld;
           for (int oh = 0; oh < g.outH; oh++) {
             int ih = oh * g.strideH - g.padH + i * g.dilationH;
             for (int ow = 0; ow < g.outW; ow++) {
@@ -195,14 +253,18 @@ public final class Im2col {
   }
 
   private static void im2colRows(float[] x, int xOff, Geometry g, float[] col, int colOff,
-      int r0, int r1) {
+      int ld, int r0, int r1) {
     int kk = g.kernelH * g.kernelW, outW = g.outW, sW = g.strideW;
     for (int r = r0; r < r1; r++) {
       int c = r / kk, i = (r / g.kernelW) % g.kernelH, j = r % g.kernelW;
       int plane = xOff + c * g.height * g.width;
       int shift = j * g.dilationW - g.padW;
       int lo = g.owLo(shift), hi = g.owHi(shift, lo);
-      int d = colOff + r * g.cols();
+      int d = colOff + r * ld;
+      if (g.sameRows()) {
+        sameRowIm2col(x, plane, g, i, shift, lo, hi, col, d);
+        continue;
+      }
       for (int oh = 0; oh < g.outH; oh++, d += outW) {
         int ih = oh * g.strideH - g.padH + i * g.dilationH;
         if (ih < 0 || ih >= g.height) {
@@ -240,8 +302,17 @@ public final class Im2col {
   }
 
   private static void col2imChannels(float[] x, int xOff, Geometry g, float[] col, int colOff,
-      int c0, int c1) {
+      int ld, int c0, int c1) {
     int sW = g.strideW;
+    float[][] keep = null;
+    if (g.sameRows()) {
+      keep = new float[g.kernelW][];
+      for (int j = 0; j < g.kernelW; j++) {
+        int shift = j * g.dilationW - g.padW;
+        int lo = g.owLo(shift), hi = g.owHi(shift, lo);
+        if (lo > 0 || hi < g.width) keep[j] = keepPattern(g.width, lo, hi);
+      }
+    }
     for (int c = c0; c < c1; c++) {
       int plane = xOff + c * g.height * g.width;
       for (int i = 0; i < g.kernelH; i++) {
@@ -249,7 +320,11 @@ public final class Im2col {
           int r = (c * g.kernelH + i) * g.kernelW + j;
           int shift = j * g.dilationW - g.padW;
           int lo = g.owLo(shift), hi = g.owHi(shift, lo), m = hi - lo;
-          int s = colOff + r * g.cols() + lo;
+          if (g.sameRows()) {
+            sameRowCol2im(x, plane, g, i, shift, lo, hi, keep[j], col, colOff + r * ld);
+            continue;
+          }
+          int s = colOff + r * ld + lo;
           for (int oh = 0; oh < g.outH; oh++, s += g.outW) {
             int ih = oh * g.strideH - g.padH + i * g.dilationH;
             if (ih < 0 || ih >= g.height || m == 0) continue;
@@ -263,6 +338,71 @@ public final class Im2col {
         }
       }
     }
+  }
+
+  /*
+   * Stride 1 with oW = W ("same" width, e.g. 3x3 with padding 1): output pixel t = oh·W + ow of
+   * column-matrix row (c, i, j) reads input pixel t + delta of plane c, delta = (i·dH − pH)·W +
+   * shift, for every output row whose input row exists. So the row is one shifted copy of the
+   * plane, whose fringe columns (ow < lo or ow >= hi, which wrapped into the neighbouring input
+   * row) are then zeroed; col2im adds it back with one masked vector add per L pixels, the mask
+   * dropping the fringe columns. Each pixel still receives rows in (c, i, j) order, so results
+   * are bitwise those of the scalar twin.
+   */
+
+  private static void sameRowIm2col(float[] x, int plane, Geometry g, int i, int shift, int lo, int hi,
+      float[] col, int d) {
+    int w = g.width, outH = g.outH;
+    int top = g.padH - i * g.dilationH;
+    int ohLo = Math.min(outH, Math.max(0, top)), ohHi = Math.max(ohLo, Math.min(outH, g.height + top));
+    int delta = -top * w + shift;
+    if (ohLo > 0) Arrays.fill(col, d, d + ohLo * w, 0f);
+    if (ohHi < outH) Arrays.fill(col, d + ohHi * w, d + outH * w, 0f);
+    int ts = Math.max(ohLo * w, -delta), te = Math.min(ohHi * w, g.height * w - delta);
+    if (te > ts) System.arraycopy(x, plane + ts + delta, col, d + ts, te - ts);
+    if (lo > 0 || hi < w) {
+      for (int oh = ohLo; oh < ohHi; oh++) {
+        int row = d + oh * w;
+        for (int ow = 0; ow < lo; ow++) col[row + ow] = 0f;
+        for (int ow = hi; ow < w; ow++) col[row + ow] = 0f;
+      }
+    }
+  }
+
+  private static void sameRowCol2im(float[] x, int plane, Geometry g, int i, int shift, int lo, int hi,
+      float[] keep, float[] col, int d) {
+    int w = g.width, outH = g.outH;
+    int top = g.padH - i * g.dilationH;
+    int ohLo = Math.min(outH, Math.max(0, top)), ohHi = Math.max(ohLo, Math.min(outH, g.height + top));
+    int delta = -top * w + shift;
+    int ts = Math.max(ohLo * w, -delta), te = Math.min(ohHi * w, g.height * w - delta);
+    if (te <= ts || hi <= lo) return;
+    boolean fringe = keep != null;
+    int t = ts;
+    for (; t + L <= te; t += L) {
+      int dst = plane + t + delta;
+      FloatVector v = FloatVector.fromArray(F, col, d + t);
+      if (fringe) v = v.blend(ZERO, FloatVector.fromArray(F, keep, t % w).compare(VectorOperators.EQ, 0f));
+      FloatVector.fromArray(F, x, dst).add(v).intoArray(x, dst);
+    }
+    for (; t < te; t++) {
+      int ow = t % w;
+      if (ow >= lo && ow < hi) x[plane + t + delta] += col[d + t];
+    }
+  }
+
+  /**
+   * keep[k] = 1 where (k mod w) is in [lo, hi), else 0, for k in [0, w + L): compared with 0 it
+   * gives the fringe mask of a vector starting at any column (a compare-made mask is far faster
+   * than a masked load).
+   */
+  private static float[] keepPattern(int w, int lo, int hi) {
+    float[] keep = new float[w + L];
+    for (int k = 0; k < keep.length; k++) {
+      int ow = k % w;
+      keep[k] = ow >= lo && ow < hi ? 1f : 0f;
+    }
+    return keep;
   }
 
   /** {@code dst[d + k] += src[s + k]} for k in [0, m). */
@@ -298,6 +438,11 @@ public final class Im2col {
       return channels * kernelH * kernelW;
     }
 
+    /** Stride 1 in both dims and oW = W: each column-matrix row is one shifted copy of the plane. */
+    boolean sameRows() {
+      return strideH == 1 && strideW == 1 && outW == width;
+    }
+
     int cols() {
       return outH * outW;
     }
@@ -312,9 +457,13 @@ public final class Im2col {
       return Math.max(lo, Math.min(outW, Math.floorDiv(width - 1 - shift, strideW) + 1));
     }
 
-    void check(float[] x, int xOff, float[] col, int colOff) {
+    void check(float[] x, int xOff, float[] col, int colOff, int ld) {
+      if (ld < cols()) {
+        throw new IllegalArgumentException("column matrix row distance " + ld
+            + " is smaller than its " + cols() + " columns");
+      }
       long image = (long) channels * height * width;
-      long matrix = (long) rows() * cols();
+      long matrix = (long) (rows() - 1) * ld + cols();
       if (image > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("image " + channels + " x " + height + " x " + width
             + " has more than 2^31 - 1 entries");

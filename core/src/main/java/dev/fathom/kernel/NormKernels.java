@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Fused layer normalization and RMS normalization over the rows of a row-major (rows, cols)
- * matrix (cols = product of the normalized dims), forward and backward, with the Vector API.
+ * matrix (cols = product of the normalized dims), and batch normalization over the channels of
+ * an (N, C, L) tensor, forward and backward, with the Vector API.
  *
  * <pre>
  * layer norm:  μ = mean(x),  σ² = mean((x − μ)²) (biased),  rstd = 1/sqrt(σ² + eps)
@@ -294,6 +295,195 @@ public final class NormKernels {
       float gv = g[base + j];
       float gh = w == null ? gv : gv * w[j];
       gx[base + j] = gh * rs - x[base + j] * k;
+    }
+  }
+
+  // ------------------------------------------------------------ batch normalization
+
+  /**
+   * Batch normalization forward over x seen as (N, C, L), L the product of the spatial dims,
+   * one fused pass per channel (statistics, then y while the channel is still in cache).
+   *
+   * <pre>
+   * batch statistics: μ = mean(x[·][c][·]),  σ² = mean((x − μ)²) (biased), from the sums of
+   *                   d = x − s and d² with the shift s = x[0][c][0] (no cancellation of E[x²] − μ²)
+   * r = (float) 1/sqrt(σ² + eps),  scale = w·r,  shift = b − (float) μ·scale,  y = x·scale + shift
+   * </pre>
+   *
+   * @param wOrNull γ, (C), or null for 1
+   * @param bOrNull β, (C), or null for 0
+   * @param batchStats true: write the batch mean and biased variance into mean and var; false:
+   *     read them (running statistics, eval mode)
+   * @param mean μ per channel, (C)
+   * @param var σ² per channel, (C)
+   * @param rstd written: r per channel, (C)
+   * @param y output, (N, C, L); may not alias x
+   * @throws IllegalArgumentException on bad dims or short arrays
+   */
+  public static void batchNormForward(float[] x, int n, int c, int l, float[] wOrNull, float[] bOrNull, double eps,
+      boolean batchStats, double[] mean, double[] var, float[] rstd, float[] y) {
+    checkBatchNorm("batchNormForward", x, n, c, l, wOrNull, bOrNull, mean, var, rstd, y);
+    if (Kernels.scalarOnly()) {
+      ScalarNormKernels.batchNormForward(x, n, c, l, wOrNull, bOrNull, eps, batchStats, mean, var, rstd, y);
+      return;
+    }
+    Parallel.forRange(c, channelGrain(n, l), (c0, c1) -> {
+      float[] lanes = new float[L];
+      for (int ch = c0; ch < c1; ch++) {
+        if (batchStats) {
+          float shiftBy = x[ch * l];
+          double s = 0, ss = 0;
+          for (int i = 0; i < n; i++) {
+            int base = (i * c + ch) * l;
+            FloatVector sv = FloatVector.broadcast(F, shiftBy);
+            FloatVector a1 = FloatVector.zero(F), a2 = a1;
+            int j = 0;
+            for (int bound = F.loopBound(l); j < bound; j += L) {
+              FloatVector d = FloatVector.fromArray(F, x, base + j).sub(sv);
+              a1 = a1.add(d);
+              a2 = a2.add(d.mul(d));
+            }
+            s += foldLanes(a1, lanes);
+            ss += foldLanes(a2, lanes);
+            for (; j < l; j++) {
+              float d = x[base + j] - shiftBy;
+              s += d;
+              ss += d * d;
+            }
+          }
+          long m = (long) n * l;
+          double dm = s / m;
+          mean[ch] = shiftBy + dm;
+          var[ch] = Math.max(0, ss / m - dm * dm);
+        }
+        float r = (float) (1 / Math.sqrt(var[ch] + eps));
+        rstd[ch] = r;
+        float scale = wOrNull == null ? r : wOrNull[ch] * r;
+        float shift = (bOrNull == null ? 0f : bOrNull[ch]) - (float) mean[ch] * scale;
+        FloatVector sc = FloatVector.broadcast(F, scale), sh = FloatVector.broadcast(F, shift);
+        for (int i = 0; i < n; i++) {
+          int base = (i * c + ch) * l;
+          int j = 0;
+          for (int bound = F.loopBound(l); j < bound; j += L) {
+            FloatVector.fromArray(F, x, base + j).mul(sc).add(sh).intoArray(y, base + j);
+          }
+          for (; j < l; j++) y[base + j] = x[base + j] * scale + shift;
+        }
+      }
+    });
+  }
+
+  /**
+   * Batch normalization backward over (N, C, L), one fused pass per channel, with μ and r from
+   * the forward. With x̂ = (x − μ)·r, k = γ·r and M = N·L:
+   *
+   * <pre>
+   * gw = Σ g·x̂ = r·Σ g·(x − μ),   gb = Σ g
+   * training: gx = k·g + bx·(x − μ) + cst,  bx = −k·r·gw/M,  cst = −k·gb/M
+   * eval:     gx = k·g
+   * </pre>
+   *
+   * @param wOrNull γ, (C), or null for 1
+   * @param mean μ per channel from the forward, (C)
+   * @param rstd r per channel from the forward, (C)
+   * @param training whether the forward used batch statistics
+   * @param gxOrNull written: input gradient (N, C, L), or null to skip it
+   * @param gw written: Σ g·x̂ per channel, (C)
+   * @param gb written: Σ g per channel, (C)
+   * @throws IllegalArgumentException on bad dims or short arrays
+   */
+  public static void batchNormBackward(float[] g, float[] x, int n, int c, int l, float[] wOrNull, double[] mean,
+      float[] rstd, boolean training, float[] gxOrNull, float[] gw, float[] gb) {
+    checkBatchNorm("batchNormBackward", x, n, c, l, wOrNull, null, mean, null, rstd, gxOrNull);
+    checkLength("batchNormBackward", "g", g.length, (long) n * c * l);
+    checkLength("batchNormBackward", "gw", gw.length, c);
+    checkLength("batchNormBackward", "gb", gb.length, c);
+    if (Kernels.scalarOnly()) {
+      ScalarNormKernels.batchNormBackward(g, x, n, c, l, wOrNull, mean, rstd, training, gxOrNull, gw, gb);
+      return;
+    }
+    Parallel.forRange(c, channelGrain(n, l), (c0, c1) -> {
+      float[] lanes = new float[L];
+      for (int ch = c0; ch < c1; ch++) {
+        float mu = (float) mean[ch], r = rstd[ch];
+        FloatVector mv = FloatVector.broadcast(F, mu);
+        double sg = 0, sgd = 0;
+        for (int i = 0; i < n; i++) {
+          int base = (i * c + ch) * l;
+          FloatVector a1 = FloatVector.zero(F), a2 = a1;
+          int j = 0;
+          for (int bound = F.loopBound(l); j < bound; j += L) {
+            FloatVector gv = FloatVector.fromArray(F, g, base + j);
+            a1 = a1.add(gv);
+            a2 = a2.add(gv.mul(FloatVector.fromArray(F, x, base + j).sub(mv)));
+          }
+          sg += foldLanes(a1, lanes);
+          sgd += foldLanes(a2, lanes);
+          for (; j < l; j++) {
+            sg += g[base + j];
+            sgd += g[base + j] * (x[base + j] - mu);
+          }
+        }
+        double sgx = sgd * r;
+        gw[ch] = (float) sgx;
+        gb[ch] = (float) sg;
+        if (gxOrNull == null) continue;
+        float k = (wOrNull == null ? 1f : wOrNull[ch]) * r;
+        long m = (long) n * l;
+        float bx = training ? (float) (-k * r * sgx / m) : 0f;
+        float cst = training ? (float) (-k * sg / m) : 0f;
+        FloatVector kv = FloatVector.broadcast(F, k), bv = FloatVector.broadcast(F, bx), cv = FloatVector.broadcast(F, cst);
+        for (int i = 0; i < n; i++) {
+          int base = (i * c + ch) * l;
+          int j = 0;
+          if (training) {
+            for (int bound = F.loopBound(l); j < bound; j += L) {
+              FloatVector d = FloatVector.fromArray(F, x, base + j).sub(mv);
+              kv.mul(FloatVector.fromArray(F, g, base + j)).add(bv.mul(d)).add(cv).intoArray(gxOrNull, base + j);
+            }
+            for (; j < l; j++) gxOrNull[base + j] = k * g[base + j] + bx * (x[base + j] - mu) + cst;
+          } else {
+            for (int bound = F.loopBound(l); j < bound; j += L) {
+              kv.mul(FloatVector.fromArray(F, g, base + j)).intoArray(gxOrNull, base + j);
+            }
+            for (; j < l; j++) gxOrNull[base + j] = k * g[base + j];
+          }
+        }
+      }
+    });
+  }
+
+  /** Adds the float lanes of v into a double in lane order (never reduceLanes: its order is unspecified). */
+  private static double foldLanes(FloatVector v, float[] lanes) {
+    v.intoArray(lanes, 0);
+    double s = 0;
+    for (int j = 0; j < L; j++) s += lanes[j];
+    return s;
+  }
+
+  private static int channelGrain(int n, int l) {
+    return (int) Math.max(1, ROW_GRAIN / Math.max(1L, (long) n * l));
+  }
+
+  static void checkBatchNorm(String op, float[] x, int n, int c, int l, float[] w, float[] b, double[] mean,
+      double[] var, float[] rstd, float[] y) {
+    if (n < 1 || c < 1 || l < 1) {
+      throw new IllegalArgumentException(op + ": expected n, c, l >= 1, got (" + n + ", " + c + ", " + l + ")");
+    }
+    long total = (long) n * c * l;
+    if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(op + ": " + total + " entries exceed 2^31 - 1");
+    checkLength(op, "x", x.length, total);
+    if (y != null) checkLength(op, "output", y.length, total);
+    if (w != null) checkLength(op, "weight", w.length, c);
+    if (b != null) checkLength(op, "bias", b.length, c);
+    checkLength(op, "mean", mean.length, c);
+    if (var != null) checkLength(op, "var", var.length, c);
+    checkLength(op, "rstd", rstd.length, c);
+  }
+
+  private static void checkLength(String op, String name, int length, long need) {
+    if (length < need) {
+      throw new IllegalArgumentException(op + ": " + name + " needs at least " + need + " entries, got " + length);
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.fathom.kernel;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one shared thread pool of Fathom, with static partitioning.
@@ -73,6 +75,11 @@ public final class Parallel {
    * Runs {@code body} over {@code [0, n)} split into {@link #chunks(int, int)} contiguous chunks,
    * in parallel on the shared pool; runs inline when there is one chunk or when called from a
    * pool worker (no nested parallelism).
+   *
+   * <p>The caller runs chunk 0, then any chunk that no worker has started yet: on a busy machine
+   * a parked worker can take milliseconds to be scheduled, and the caller would otherwise sit
+   * idle waiting for it. Which thread runs a chunk never changes the chunks themselves, so
+   * results stay those of the static partition.
    */
   public static void forRange(int n, int minGrain, RangeBody body) {
     int chunks = chunks(n, minGrain);
@@ -82,29 +89,51 @@ public final class Parallel {
       body.run(0, n);
       return;
     }
-    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-    for (int c = 1; c < chunks; c++) {
-      int s = chunkStart(n, chunks, c), e = chunkStart(n, chunks, c + 1);
-      tasks[c - 1] = POOL.submit(() -> body.run(s, e));
+    AtomicIntegerArray claimed = new AtomicIntegerArray(chunks);
+    CountDownLatch done = new CountDownLatch(chunks - 1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int c = chunks - 1; c >= 1; c--) {
+      int chunk = c, s = chunkStart(n, chunks, c), e = chunkStart(n, chunks, c + 1);
+      POOL.execute(() -> {
+        if (claimed.compareAndSet(chunk, 0, 1)) runChunk(body, s, e, failure, done);
+      });
     }
-    Throwable failure = null;
     inside[0] = true;
     try {
-      body.run(0, chunkStart(n, chunks, 1));
-    } catch (Throwable t) {
-      failure = t;
+      runChunk(body, 0, chunkStart(n, chunks, 1), failure, null);
+      for (int c = 1; c < chunks; c++) {
+        if (claimed.compareAndSet(c, 0, 1)) {
+          runChunk(body, chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1), failure, done);
+        }
+      }
     } finally {
       inside[0] = false;
     }
-    for (ForkJoinTask<?> t : tasks) {
+    boolean interrupted = false;
+    while (true) {
       try {
-        t.join();
-      } catch (Throwable e) {
-        if (failure == null) failure = e;
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
     }
-    if (failure instanceof RuntimeException re) throw re;
-    if (failure instanceof Error er) throw er;
-    if (failure != null) throw new RuntimeException(failure);
+    if (interrupted) Thread.currentThread().interrupt();
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException re) throw re;
+    if (t instanceof Error er) throw er;
+    if (t != null) throw new RuntimeException(t);
+  }
+
+  /** Runs one chunk, keeping the first failure, and counts it down in {@code done} (if any). */
+  private static void runChunk(RangeBody body, int s, int e, AtomicReference<Throwable> failure,
+      CountDownLatch done) {
+    try {
+      body.run(s, e);
+    } catch (Throwable t) {
+      failure.compareAndSet(null, t);
+    } finally {
+      if (done != null) done.countDown();
+    }
   }
 }

@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -47,19 +46,18 @@ public final class Pool2d {
   private static final VectorSpecies<Float> F = Kernels.F;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int L = F.length();
-  private static final FloatVector EVEN = lanes(2);
+  private static final FloatVector EVEN = lanes(2, 0);
+  private static final FloatVector ODD = lanes(2, 1);
   private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
   private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
-  private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);
-  private static final VectorMask<Float> EVEN_MASK = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
   /** Minimum number of window taps per parallel chunk. */
   private static final int GRAIN = 1 << 14;
 
   private Pool2d() {}
 
-  private static FloatVector lanes(int step) {
+  private static FloatVector lanes(int step, int first) {
     float[] idx = new float[L];
-    for (int i = 0; i < L; i++) idx[i] = step * i;
+    for (int i = 0; i < L; i++) idx[i] = first + step * i;
     return FloatVector.fromArray(F, idx, 0);
   }
 
@@ -82,7 +80,8 @@ public final class Pool2d {
     g.checkOutput("argmax", argmax.length);
     boolean vector = !Kernels.scalarOnly() && strideW <= 2;
     Parallel.forRange(g.planes(), g.minPlanes(), (p0, p1) -> {
-      for (int p = p0; p < p1; p++) maxPlane(x, g, out, argmax, p, vector);
+      int limit = p1 * g.outH * g.outW;
+      for (int p = p0; p < p1; p++) maxPlane(x, g, out, argmax, p, vector, limit);
     });
   }
 
@@ -176,7 +175,7 @@ public final class Pool2d {
       float[] out, int[] argmax) {
     Geometry g = new Geometry(n, channels, height, width, kernelH, kernelW,
         strideH, strideW, padH, padW);
-    for (int p = 0; p < g.planes(); p++) maxPlane(x, g, out, argmax, p, false);
+    for (int p = 0; p < g.planes(); p++) maxPlane(x, g, out, argmax, p, false, 0);
   }
 
   /** The scalar twin of {@link #avgForward}, single-threaded. */
@@ -188,10 +187,10 @@ public final class Pool2d {
   }
 
   private static void maxPlane(float[] x, Geometry g, float[] out, int[] argmax, int p,
-      boolean vector) {
+      boolean vector, int limit) {
     int in = p * g.height * g.width, o = p * g.outH * g.outW;
     if (vector && g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2 && g.padH == 0 && g.padW == 0) {
-      max2x2(x, in, g.width, g.outH, g.outW, out, argmax, o);
+      max2x2(x, in, g, out, argmax, o, limit);
       return;
     }
     for (int oh = 0; oh < g.outH; oh++, o += g.outW) {
@@ -216,37 +215,48 @@ public final class Pool2d {
 
   /**
    * The common 2×2, stride 2, no padding case, vectorized for planes of any width: per output
-   * row, L input columns of both input rows give L/2 outputs. Each input row first picks the
-   * winner of every column pair (lane 2i against 2i+1, swapped in by a shuffle), then the second
-   * row's winner replaces the first's; the even lanes are compressed into the outputs. Picking
-   * within rows first and then across them gives the first maximum in tap order, NaN as the
-   * scalar loop does, so outputs and argmax agree bitwise with the twin.
+   * row, 2L input columns of both input rows give L outputs. Each input row is split into its
+   * even and odd columns (two-vector lane selects), which are the four taps of L windows; the
+   * taps are visited in row-major order with "greater, or NaN" replacing the running maximum and
+   * its index, exactly as the scalar loop does, so outputs and argmax agree bitwise with the twin.
+   *
+   * <p>Narrow planes (14 or 7 outputs per row) would need masked loads and stores, which are
+   * slow; instead every load and store is a full vector. Loads past the row read the next row
+   * (dropped); a store writes L lanes of which the first are valid and the rest land on later
+   * outputs of this thread's chunk, which the following stores (in ascending order) overwrite
+   * with their valid lanes. A row whose loads would leave the array, or whose stores would pass
+   * {@code limit} (the end of this chunk's outputs), takes the scalar loop.
    */
-  private static void max2x2(float[] x, int in, int width, int outH, int outW, float[] out, int[] argmax, int o) {
-    int used = 2 * outW;
+  private static void max2x2(float[] x, int in, Geometry g, float[] out, int[] argmax, int o, int limit) {
+    int width = g.width, outH = g.outH, outW = g.outW;
+    int lastOw = (outW - 1) / L * L;
     for (int oh = 0; oh < outH; oh++, o += outW) {
       int r0 = 2 * oh * width, r1 = r0 + width;
-      for (int c = 0; c < used; c += L) {
-        int cnt = Math.min(L, used - c);
-        VectorMask<Float> m = F.indexInRange(0, cnt);
-        FloatVector a = FloatVector.fromArray(F, x, in + r0 + c, m);
-        FloatVector a2 = a.rearrange(SWAP_PAIRS);
-        VectorMask<Float> ta = a2.compare(VectorOperators.GT, a).or(a2.compare(VectorOperators.NE, a2));
-        FloatVector wa = a.blend(a2, ta);
-        IntVector base0 = IOTA1.add(r0 + c);
-        IntVector ia = base0.blend(base0.add(1), ta.cast(I));
-        FloatVector b = FloatVector.fromArray(F, x, in + r1 + c, m);
-        FloatVector b2 = b.rearrange(SWAP_PAIRS);
-        VectorMask<Float> tb = b2.compare(VectorOperators.GT, b).or(b2.compare(VectorOperators.NE, b2));
-        FloatVector wb = b.blend(b2, tb);
-        IntVector base1 = IOTA1.add(r1 + c);
-        IntVector ib = base1.blend(base1.add(1), tb.cast(I));
-        VectorMask<Float> t = wb.compare(VectorOperators.GT, wa).or(wb.compare(VectorOperators.NE, wb));
-        FloatVector w = wa.blend(wb, t);
-        IntVector idx = ia.blend(ib, t.cast(I));
-        int k = cnt / 2;
-        w.compress(EVEN_MASK).intoArray(out, o + c / 2, F.indexInRange(0, k));
-        idx.compress(EVEN_MASK.cast(I)).intoArray(argmax, o + c / 2, I.indexInRange(0, k));
+      boolean fits = (long) in + r1 + 2 * lastOw + 2 * L <= x.length && o + lastOw + L <= limit;
+      if (!fits) {
+        for (int ow = 0; ow < outW; ow++) maxOne(x, in, g, 2 * oh, 2 * oh + 2, ow, out, argmax, o + ow);
+        continue;
+      }
+      for (int ow = 0; ow < outW; ow += L) {
+        int c = 2 * ow;
+        FloatVector a0 = FloatVector.fromArray(F, x, in + r0 + c), a1 = FloatVector.fromArray(F, x, in + r0 + c + L);
+        FloatVector b0 = FloatVector.fromArray(F, x, in + r1 + c), b1 = FloatVector.fromArray(F, x, in + r1 + c + L);
+        FloatVector best = EVEN.selectFrom(a0, a1);
+        IntVector at = IOTA2.add(r0 + c);
+        FloatVector v = ODD.selectFrom(a0, a1);
+        VectorMask<Float> m = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+        best = best.blend(v, m);
+        at = at.blend(IOTA2.add(r0 + c + 1), m.cast(I));
+        v = EVEN.selectFrom(b0, b1);
+        m = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+        best = best.blend(v, m);
+        at = at.blend(IOTA2.add(r1 + c), m.cast(I));
+        v = ODD.selectFrom(b0, b1);
+        m = v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v));
+        best = best.blend(v, m);
+        at = at.blend(IOTA2.add(r1 + c + 1), m.cast(I));
+        best.intoArray(out, o + ow);
+        at.intoArray(argmax, o + ow);
       }
     }
   }

@@ -3,56 +3,93 @@ package dev.fathom.kernel;
 import java.util.Arrays;
 
 /**
- * Scalar twin of {@link FlashAttention}: the same tiled attention with the same order of every
- * operation, in plain loops. It is the reference of the vector kernel in tests, and the path
- * taken when {@link Kernels#scalarOnly()} is set. Both kernels use {@link VecExp}'s algorithm
- * (its scalar form here), so the twins agree bit for bit.
+ * Scalar twin of {@link FlashAttention}, and the tile walk both share. The walk (which tiles,
+ * which rows, masking at tile granularity, work items and their order) lives here once, in
+ * {@link #forward(Tiles, float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, boolean)}
+ * and {@link #backward(Tiles, float[], float[], float[], float[], float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, boolean)};
+ * all arithmetic goes through a {@link Tiles} implementation: {@link #SCALAR} here (plain loops),
+ * the register-blocked Vector API one in {@link FlashAttention}. Each {@link Tiles} method
+ * specifies the per-element order of its operations, so the twins agree bit for bit; this class
+ * is the reference of the vector kernel in tests and the path taken when
+ * {@link Kernels#scalarOnly()} is set.
  *
  * <p>See {@link FlashAttention} for the layout, the math and the parameters.
  */
 public final class ScalarFlashAttention {
-  /** Query rows per forward / gq work item. */
+  /** Query rows per tile (and per forward / gq work item); a multiple of every vector length. */
   static final int BQ = 64;
-  /** Keys per tile (kT and vT hold this many columns); a multiple of every vector length. */
+  /** Keys per tile; a multiple of every vector length. */
   static final int BK = 64;
+  /** Rows (or keys) per register block of {@link Tiles#accT}. */
+  static final int RB = 4;
 
   private ScalarFlashAttention() {}
 
   /** See {@link FlashAttention#forward}. */
   public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
+    forward(SCALAR, q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
+  }
+
+  /** See {@link FlashAttention#backward}. */
+  public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+      float[] gq, float[] gk, float[] gv,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
+    backward(SCALAR, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);
+  }
+
+  /*
+   * The tile walk. Forward and gq: one item per (batch·head, block of BQ query rows); the block
+   * of q (and gOut) is transposed once per item into qT (D×BQ), so score tiles come out as
+   * Sᵀ (keys × rows, lanes over query rows) from k rows read in place: the online-softmax state
+   * (m, l, alpha) is then lane-wise per row and needs no horizontal sums. gk and gv: one item
+   * per (batch·kv head, tile of BK keys); k and v of the tile are transposed once per item, the
+   * item walks the query heads of its group and their query blocks in order, with score tiles
+   * S (rows × keys, lanes over keys). Within a head, items take their tiles in zigzag order
+   * (first, last, second, ...) to balance the causal work across the static chunks. Every output element has a single writer and a fixed
+   * order of additions, so results do not depend on the thread count.
+   *
+   * Causal masking at tile granularity: key tiles past a query block's last visible key are
+   * never visited; inside a visited tile, key c is visible to row r iff c ≤ r + shift, and the
+   * softmax steps give invisible entries probability exactly 0; the products that follow skip
+   * whole register blocks that see no key of the tile (and add exact zeros inside one).
+   *
+   * Accuracy: the backward sums gq over all keys and gk, gv over all query rows (of the whole
+   * group). Each tile product goes into a zeroed partial first, which is then added to the
+   * gradient, so a sum over T terms is a chain of 64 products plus a chain of T/64 partials
+   * instead of one chain of T: at T = 1024..8192 this keeps the gradients within 1e-5 of the
+   * composed (GEMM) attention, where one long float chain drifted past it.
+   *
+   * Memory per thread: qT and oT (D·BQ + Dv·BQ), kT and vT (D·BK + Dv·BK), two BK·BQ tiles,
+   * BQ·Dv of output accumulator and 3·BQ of softmax state, and gradient partials (BQ·D, or
+   * BK·D + BK·Dv); plus B·H·T floats of lse (kept by
+   * the caller) and of row dots in the backward.
+   */
+
+  static void forward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
     check("forward", q, k, v, out, lse, null, b, h, hkv, t, s, d, dv);
     int nqt = (t + BQ - 1) / BQ, off = s - t, group = h / hkv;
     Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
-      float[] kT = new float[d * BK], sc = new float[BK];
-      float[] m = new float[BQ], l = new float[BQ], acc = new float[BQ * dv];
+      float[] qT = new float[d * BQ], st = new float[BK * BQ];
+      float[] m = new float[BQ], l = new float[BQ], alpha = new float[BQ], acc = new float[BQ * dv];
       for (int item = i0; item < i1; item++) {
-        int bh = item / nqt, r0 = (item % nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
+        int bh = item / nqt, r0 = zigzag(item % nqt, nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
         int kvh = (bh / h) * hkv + (bh % h) / group;
         int qBase = bh * t * d, kBase = kvh * s * d, vBase = kvh * s * dv;
+        transpose(q, qBase + r0 * d, rows, d, qT, BQ);
         Arrays.fill(m, Float.NEGATIVE_INFINITY);
         Arrays.fill(l, 0f);
         Arrays.fill(acc, 0, rows * dv, 0f);
         int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;  // keys the last row sees
         for (int k0 = 0; k0 < kEnd; k0 += BK) {
-          int n = Math.min(BK, kEnd - k0);
-          transpose(k, kBase + k0 * d, n, d, kT);
-          for (int r = 0; r < rows; r++) {
-            int i = r0 + r;
-            int valid = causal ? Math.min(n, i + off + 1 - k0) : n;
-            if (valid <= 0) continue;
-            scores(q, qBase + i * d, kT, d, valid, scale, sc);
-            float mOld = m[r], mNew = Math.max(mOld, max(sc, valid));
-            if (mNew == Float.NEGATIVE_INFINITY) continue;  // only with −∞ inputs
-            float sum = expShift(sc, valid, mNew);
-            if (mOld != mNew) {
-              float alpha = VecExp.exp(mOld - mNew);
-              l[r] *= alpha;
-              for (int e = 0; e < dv; e++) acc[r * dv + e] *= alpha;
-            }
-            l[r] += sum;
-            m[r] = mNew;
-            for (int c = 0; c < valid; c++) axpy(sc[c], v, vBase + (k0 + c) * dv, acc, r * dv, dv);
+          int n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
+          ops.dotT(k, kBase + k0 * d, d, qT, BQ, d, n, rows, st, BQ);  // st[c·BQ + r] = k_c·q_r
+          ops.softmaxTile(st, n, rows, shift, scale, m, l, alpha);
+          ops.scaleRows(acc, dv, rows, alpha);
+          for (int rb = 0; rb < rows; rb += RB) {
+            int nx = Math.min(RB, rows - rb), cEnd = causal ? Math.min(n, Math.max(0, rb + nx + shift)) : n;
+            ops.accT(st, BQ, rb, nx, 0, cEnd, v, vBase + k0 * dv, dv, dv, acc, 0, dv);
           }
         }
         finish(out, lse, bh * t + r0, rows, dv, m, l, acc);
@@ -60,8 +97,7 @@ public final class ScalarFlashAttention {
     });
   }
 
-  /** See {@link FlashAttention#backward}. */
-  public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+  static void backward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
       float[] gq, float[] gk, float[] gv,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
     check("backward", q, k, v, out, lse, gOut, b, h, hkv, t, s, d, dv);
@@ -71,30 +107,27 @@ public final class ScalarFlashAttention {
     if (gq != null) {
       int nqt = (t + BQ - 1) / BQ;
       Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
-        float[] kT = new float[d * BK], vT = new float[dv * BK], sc = new float[BK], dp = new float[BK];
+        float[] qT = new float[d * BQ], oT = new float[dv * BQ], st = new float[BK * BQ], dpt = new float[BK * BQ];
+        float[] part = new float[BQ * d];
         for (int item = i0; item < i1; item++) {
-          int bh = item / nqt, r0 = (item % nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
+          int bh = item / nqt, r0 = zigzag(item % nqt, nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
           int kvh = (bh / h) * hkv + (bh % h) / group;
           int qBase = bh * t * d, kBase = kvh * s * d, vBase = kvh * s * dv, oBase = bh * t * dv;
           Arrays.fill(gq, qBase + r0 * d, qBase + r1 * d, 0f);
+          transpose(q, qBase + r0 * d, rows, d, qT, BQ);
+          transpose(gOut, oBase + r0 * dv, rows, dv, oT, BQ);
           int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;
           for (int k0 = 0; k0 < kEnd; k0 += BK) {
-            int n = Math.min(BK, kEnd - k0);
-            transpose(k, kBase + k0 * d, n, d, kT);
-            transpose(v, vBase + k0 * dv, n, dv, vT);
-            for (int r = 0; r < rows; r++) {
-              int i = r0 + r;
-              int valid = causal ? Math.min(n, i + off + 1 - k0) : n;
-              float li = lse[bh * t + i];
-              if (valid <= 0 || li == Float.NEGATIVE_INFINITY) continue;
-              scores(q, qBase + i * d, kT, d, valid, scale, sc);
-              expShift(sc, valid, li);
-              rowTimes(gOut, oBase + i * dv, vT, dv, valid, dp);
-              float di = rowDot[bh * t + i];
-              for (int c = 0; c < valid; c++) {
-                axpy(sc[c] * (dp[c] - di) * scale, k, kBase + (k0 + c) * d, gq, qBase + i * d, d);
-              }
+            int n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
+            ops.dotT(k, kBase + k0 * d, d, qT, BQ, d, n, rows, st, BQ);
+            ops.dotT(v, vBase + k0 * dv, dv, oT, BQ, dv, n, rows, dpt, BQ);
+            ops.dsRows(st, dpt, n, rows, shift, scale, lse, rowDot, bh * t + r0);
+            Arrays.fill(part, 0, rows * d, 0f);
+            for (int rb = 0; rb < rows; rb += RB) {
+              int nx = Math.min(RB, rows - rb), cEnd = causal ? Math.min(n, Math.max(0, rb + nx + shift)) : n;
+              ops.accT(st, BQ, rb, nx, 0, cEnd, k, kBase + k0 * d, d, d, part, 0, d);
             }
+            ops.addTo(part, rows * d, gq, qBase + r0 * d);
           }
         }
       });
@@ -102,30 +135,33 @@ public final class ScalarFlashAttention {
     if (gk == null && gv == null) return;
     int nkt = (s + BK - 1) / BK;
     Parallel.forRange(b * hkv * nkt, 1, (i0, i1) -> {
-      float[] kT = new float[d * BK], vT = new float[dv * BK], sc = new float[BK], dp = new float[BK];
+      float[] kT = new float[d * BK], vT = new float[dv * BK], sc = new float[BQ * BK], dp = new float[BQ * BK];
+      float[] partK = new float[BK * d], partV = new float[BK * dv];
       for (int item = i0; item < i1; item++) {
-        int kvh = item / nkt, k0 = (item % nkt) * BK, n = Math.min(BK, s - k0);
+        int kvh = item / nkt, k0 = zigzag(item % nkt, nkt) * BK, n = Math.min(BK, s - k0);
         int kBase = kvh * s * d, vBase = kvh * s * dv;
         if (gk != null) Arrays.fill(gk, kBase + k0 * d, kBase + (k0 + n) * d, 0f);
         if (gv != null) Arrays.fill(gv, vBase + k0 * dv, vBase + (k0 + n) * dv, 0f);
-        transpose(k, kBase + k0 * d, n, d, kT);
-        transpose(v, vBase + k0 * dv, n, dv, vT);
+        transpose(k, kBase + k0 * d, n, d, kT, BK);
+        transpose(v, vBase + k0 * dv, n, dv, vT, BK);
         int iStart = causal ? Math.max(0, k0 - off) : 0;  // first query row that sees key k0
         for (int hh = 0; hh < group; hh++) {
           int bh = (kvh / hkv) * h + (kvh % hkv) * group + hh;
           int qBase = bh * t * d, oBase = bh * t * dv;
-          for (int i = iStart; i < t; i++) {
-            int valid = causal ? Math.min(n, i + off + 1 - k0) : n;
-            float li = lse[bh * t + i];
-            if (valid <= 0 || li == Float.NEGATIVE_INFINITY) continue;
-            scores(q, qBase + i * d, kT, d, valid, scale, sc);
-            expShift(sc, valid, li);
-            rowTimes(gOut, oBase + i * dv, vT, dv, valid, dp);
-            float di = rowDot[bh * t + i];
-            for (int c = 0; c < valid; c++) {
-              if (gv != null) axpy(sc[c], gOut, oBase + i * dv, gv, vBase + (k0 + c) * dv, dv);
-              if (gk != null) axpy(sc[c] * (dp[c] - di) * scale, q, qBase + i * d, gk, kBase + (k0 + c) * d, d);
+          for (int q0 = iStart; q0 < t; q0 += BQ) {
+            int rows = Math.min(BQ, t - q0), shift = causal ? q0 + off - k0 : n;
+            ops.dotT(q, qBase + q0 * d, d, kT, BK, d, rows, n, sc, BK);  // sc[r·BK + c] = q_r·k_c
+            ops.dotT(gOut, oBase + q0 * dv, dv, vT, BK, dv, rows, n, dp, BK);
+            ops.pdsKeys(sc, dp, rows, n, shift, scale, lse, rowDot, bh * t + q0);
+            Arrays.fill(partK, 0, n * d, 0f);
+            Arrays.fill(partV, 0, n * dv, 0f);
+            for (int cb = 0; cb < n; cb += RB) {
+              int nx = Math.min(RB, n - cb), rStart = causal ? Math.max(0, Math.min(rows, cb - shift)) : 0;
+              if (gv != null) ops.accT(sc, BK, cb, nx, rStart, rows, gOut, oBase + q0 * dv, dv, dv, partV, 0, dv);
+              if (gk != null) ops.accT(dp, BK, cb, nx, rStart, rows, q, qBase + q0 * d, d, d, partK, 0, d);
             }
+            if (gv != null) ops.addTo(partV, n * dv, gv, vBase + k0 * dv);
+            if (gk != null) ops.addTo(partK, n * d, gk, kBase + k0 * d);
           }
         }
       }
@@ -134,18 +170,25 @@ public final class ScalarFlashAttention {
 
   // ---- shared between the twins (layout, bookkeeping; no arithmetic that the vector path changes)
 
-  /** kT[e·BK + c] = x[base + c·cols + e] for c < n, e < cols: a tile of rows turned into columns. */
-  static void transpose(float[] x, int base, int n, int cols, float[] kT) {
-    for (int c = 0; c < n; c++) {
-      int src = base + c * cols;
-      for (int e = 0; e < cols; e++) kT[e * BK + c] = x[src + e];
-    }
+  /**
+   * The j-th of n tiles in the order 0, n−1, 1, n−2, ...: causal tiles cost more the later
+   * their query block (or the earlier their key tile), so contiguous static chunks of items
+   * get about equal work even within one head.
+   */
+  static int zigzag(int j, int n) {
+    return (j & 1) == 0 ? j >> 1 : n - 1 - (j >> 1);
   }
 
-  static float max(float[] x, int n) {
-    float m = Float.NEGATIVE_INFINITY;
-    for (int c = 0; c < n; c++) m = Math.max(m, x[c]);
-    return m;
+  /**
+   * xT[e·ld + c] = x[base + c·cols + e] for c < n, e < cols (a block of rows turned into
+   * columns); columns n..ld−1 are zeroed so padded lanes stay finite.
+   */
+  static void transpose(float[] x, int base, int n, int cols, float[] xT, int ld) {
+    for (int c = 0; c < n; c++) {
+      int src = base + c * cols;
+      for (int e = 0; e < cols; e++) xT[e * ld + c] = x[src + e];
+    }
+    if (n < ld) for (int e = 0; e < cols; e++) Arrays.fill(xT, e * ld + n, e * ld + ld, 0f);
   }
 
   /** D_i = Σ_e gOut[i, e]·out[i, e] per row, in double. */
@@ -191,6 +234,9 @@ public final class ScalarFlashAttention {
     need(op, "out", out, (long) b * h * t * dv);
     need(op, "lse", lse, (long) b * h * t);
     if (gOut != null) need(op, "gOut", gOut, (long) b * h * t * dv);
+    if ((long) b * h * t * Math.max(d, dv) > Integer.MAX_VALUE || (long) b * hkv * s * Math.max(d, dv) > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("flash attention " + op + ": tensors over 2^31 elements are not supported");
+    }
   }
 
   static void checkGrads(float[] gq, float[] gk, float[] gv, int b, int h, int hkv, int t, int s, int d, int dv) {
@@ -209,33 +255,142 @@ public final class ScalarFlashAttention {
 
   // ---- arithmetic: the vector kernel replaces exactly these, with the same per-element order
 
-  /** sc[c] = scale·Σ_e q[qOff + e]·kT[e·BK + c] for c < n (e ascending, multiply then add). */
-  private static void scores(float[] q, int qOff, float[] kT, int d, int n, float scale, float[] sc) {
-    rowTimes(q, qOff, kT, d, n, sc);
-    for (int c = 0; c < n; c++) sc[c] *= scale;
+  /**
+   * The tile arithmetic of the walk. Implementations may compute extra padded lanes (columns up
+   * to the next multiple of their vector length, within {@code ldb}/{@code ldc} or the tile
+   * width), but every element the walk reads must come out with the bits specified here.
+   */
+  interface Tiles {
+    /**
+     * c[i·ldc + j] = Σ_e a[aOff + i·lda + e]·bt[e·ldb + j] for i < ni, j < nj: e ascending from
+     * 0, each step one fused multiply-add ({@link Math#fma}).
+     */
+    void dotT(float[] a, int aOff, int lda, float[] bt, int ldb, int inner, int ni, int nj, float[] c, int ldc);
+
+    /**
+     * c[cOff + x·ldc + e] = fma(a[y·lda + x], b[bOff + y·ldb + e], ·) for y ascending over
+     * [y0, y1), starting from the element's value, for x in [x0, x0 + nx), e < len.
+     */
+    void accT(float[] a, int lda, int x0, int nx, int y0, int y1,
+        float[] b, int bOff, int ldb, int len, float[] c, int cOff, int ldc);
+
+    /**
+     * One key tile of the online softmax, lanes over query rows: st[c·BQ + r] (c < n, r < rows)
+     * holds k_c·q_r and becomes p = e^(s − mNew) with s = scale·(k_c·q_r), or exactly 0 where
+     * key c is hidden from row r (c &gt; r + shift); then per row mNew = max(m, max_c s),
+     * alpha = (m == mNew ? 1 : e^(m − mNew)), l = l·alpha + Σ_c p (c ascending, float adds),
+     * m = mNew. A row whose mNew is −∞ uses 0 as its shift.
+     */
+    void softmaxTile(float[] st, int n, int rows, int shift, float scale, float[] m, float[] l, float[] alpha);
+
+    /** dst[off + i] += src[i] for i < n (float adds). */
+    void addTo(float[] src, int n, float[] dst, int off);
+
+    /** acc[r·dv + e] *= alpha[r] for r < rows, e < dv. */
+    void scaleRows(float[] acc, int dv, int rows, float[] alpha);
+
+    /**
+     * gq pass, lanes over rows: st[c·BQ + r] = dS = p·(dp − D_r)·scale with
+     * p = e^(scale·st − lse_r) (lse_r = lse[lseOff + r], D_r = rowDot[lseOff + r], dp =
+     * dpt[c·BQ + r]); p is exactly 0 where key c is hidden (c &gt; r + shift) or lse_r = −∞
+     * (and the shift lse_r is then replaced by 0).
+     */
+    void dsRows(float[] st, float[] dpt, int n, int rows, int shift, float scale, float[] lse, float[] rowDot, int lseOff);
+
+    /**
+     * gk/gv pass, lanes over keys: for r < rows, c < n, s = sc[r·BK + c]: sc ← p =
+     * e^(scale·s − lse_r) and dp[r·BK + c] ← p·(dp − D_r)·scale, p as in {@link #dsRows}.
+     */
+    void pdsKeys(float[] sc, float[] dp, int rows, int n, int shift, float scale, float[] lse, float[] rowDot, int lseOff);
   }
 
-  /** y[c] = Σ_e x[xOff + e]·m[e·BK + c] for c < n. */
-  private static void rowTimes(float[] x, int xOff, float[] m, int rows, int n, float[] y) {
-    for (int c = 0; c < n; c++) {
-      float acc = 0f;
-      for (int e = 0; e < rows; e++) acc += x[xOff + e] * m[e * BK + c];
-      y[c] = acc;
+  /** The plain-loop {@link Tiles}. */
+  static final Tiles SCALAR = new Tiles() {
+    @Override
+    public void dotT(float[] a, int aOff, int lda, float[] bt, int ldb, int inner, int ni, int nj, float[] c, int ldc) {
+      for (int i = 0; i < ni; i++) {
+        for (int j = 0; j < nj; j++) {
+          float acc = 0f;
+          for (int e = 0; e < inner; e++) acc = Math.fma(a[aOff + i * lda + e], bt[e * ldb + j], acc);
+          c[i * ldc + j] = acc;
+        }
+      }
     }
-  }
 
-  /** x[c] = e^(x[c] − shift) for c < n; returns their sum (c ascending, float). */
-  private static float expShift(float[] x, int n, float shift) {
-    float sum = 0f;
-    for (int c = 0; c < n; c++) {
-      x[c] = VecExp.exp(x[c] - shift);
-      sum += x[c];
+    @Override
+    public void accT(float[] a, int lda, int x0, int nx, int y0, int y1,
+        float[] b, int bOff, int ldb, int len, float[] c, int cOff, int ldc) {
+      for (int x = x0; x < x0 + nx; x++) {
+        for (int e = 0; e < len; e++) {
+          float acc = c[cOff + x * ldc + e];
+          for (int y = y0; y < y1; y++) acc = Math.fma(a[y * lda + x], b[bOff + y * ldb + e], acc);
+          c[cOff + x * ldc + e] = acc;
+        }
+      }
     }
-    return sum;
-  }
 
-  /** y[yOff + e] += a·x[xOff + e] for e < n. */
-  private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-    for (int e = 0; e < n; e++) y[yOff + e] += a * x[xOff + e];
-  }
+    @Override
+    public void softmaxTile(float[] st, int n, int rows, int shift, float scale, float[] m, float[] l, float[] alpha) {
+      for (int r = 0; r < rows; r++) {
+        float mt = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < n; c++) {
+          float sv = c > r + shift ? Float.NEGATIVE_INFINITY : st[c * BQ + r] * scale;
+          st[c * BQ + r] = sv;
+          mt = Math.max(mt, sv);
+        }
+        float mOld = m[r], mNew = Math.max(mOld, mt), sh = mNew == Float.NEGATIVE_INFINITY ? 0f : mNew;
+        float sum = 0f;
+        for (int c = 0; c < n; c++) {
+          float p = VecExp.exp(st[c * BQ + r] - sh);
+          st[c * BQ + r] = p;
+          sum += p;
+        }
+        float a = mOld == mNew ? 1f : VecExp.exp(mOld - mNew);
+        l[r] = l[r] * a + sum;
+        m[r] = mNew;
+        alpha[r] = a;
+      }
+    }
+
+    @Override
+    public void addTo(float[] src, int n, float[] dst, int off) {
+      for (int i = 0; i < n; i++) dst[off + i] += src[i];
+    }
+
+    @Override
+    public void scaleRows(float[] acc, int dv, int rows, float[] alpha) {
+      for (int r = 0; r < rows; r++) for (int e = 0; e < dv; e++) acc[r * dv + e] *= alpha[r];
+    }
+
+    @Override
+    public void dsRows(float[] st, float[] dpt, int n, int rows, int shift, float scale, float[] lse, float[] rowDot,
+        int lseOff) {
+      for (int r = 0; r < rows; r++) {
+        float li = lse[lseOff + r], di = rowDot[lseOff + r];
+        boolean dead = li == Float.NEGATIVE_INFINITY;
+        float sh = dead ? 0f : li;
+        for (int c = 0; c < n; c++) {
+          float p = VecExp.exp(st[c * BQ + r] * scale - sh);
+          if (dead || c > r + shift) p = 0f;
+          st[c * BQ + r] = p * (dpt[c * BQ + r] - di) * scale;
+        }
+      }
+    }
+
+    @Override
+    public void pdsKeys(float[] sc, float[] dp, int rows, int n, int shift, float scale, float[] lse, float[] rowDot,
+        int lseOff) {
+      for (int r = 0; r < rows; r++) {
+        float li = lse[lseOff + r], di = rowDot[lseOff + r];
+        boolean dead = li == Float.NEGATIVE_INFINITY;
+        float sh = dead ? 0f : li;
+        for (int c = 0; c < n; c++) {
+          float p = VecExp.exp(sc[r * BK + c] * scale - sh);
+          if (dead || c > r + shift) p = 0f;
+          sc[r * BK + c] = p;
+          dp[r * BK + c] = p * (dp[r * BK + c] - di) * scale;
+        }
+      }
+    }
+  };
 }

@@ -164,4 +164,68 @@ public final class ScalarNormKernels {
       throw new IllegalArgumentException(op + ": " + name + " has length " + a.length + ", expected at least " + n);
     }
   }
+
+  /** Batch normalization forward; see {@link NormKernels#batchNormForward}. Sums in double, element by element. */
+  public static void batchNormForward(float[] x, int n, int c, int l, float[] wOrNull, float[] bOrNull, double eps,
+      boolean batchStats, double[] mean, double[] var, float[] rstd, float[] y) {
+    NormKernels.checkBatchNorm("batchNormForward", x, n, c, l, wOrNull, bOrNull, mean, var, rstd, y);
+    for (int ch = 0; ch < c; ch++) {
+      if (batchStats) {
+        float shiftBy = x[ch * l];
+        double s = 0, ss = 0;
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < l; j++) {
+            float d = x[(i * c + ch) * l + j] - shiftBy;
+            s += d;
+            ss += (double) d * d;
+          }
+        }
+        long m = (long) n * l;
+        double dm = s / m;
+        mean[ch] = shiftBy + dm;
+        var[ch] = Math.max(0, ss / m - dm * dm);
+      }
+      float r = (float) (1 / Math.sqrt(var[ch] + eps));
+      rstd[ch] = r;
+      float scale = wOrNull == null ? r : wOrNull[ch] * r;
+      float shift = (bOrNull == null ? 0f : bOrNull[ch]) - (float) mean[ch] * scale;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < l; j++) {
+          int at = (i * c + ch) * l + j;
+          y[at] = x[at] * scale + shift;
+        }
+      }
+    }
+  }
+
+  /** Batch normalization backward; see {@link NormKernels#batchNormBackward}. Sums in double, element by element. */
+  public static void batchNormBackward(float[] g, float[] x, int n, int c, int l, float[] wOrNull, double[] mean,
+      float[] rstd, boolean training, float[] gxOrNull, float[] gw, float[] gb) {
+    NormKernels.checkBatchNorm("batchNormBackward", x, n, c, l, wOrNull, null, mean, null, rstd, gxOrNull);
+    for (int ch = 0; ch < c; ch++) {
+      float mu = (float) mean[ch], r = rstd[ch];
+      double sg = 0, sgd = 0;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < l; j++) {
+          int at = (i * c + ch) * l + j;
+          sg += g[at];
+          sgd += (double) (g[at] * (x[at] - mu));
+        }
+      }
+      double sgx = sgd * r;
+      gw[ch] = (float) sgx;
+      gb[ch] = (float) sg;
+      if (gxOrNull == null) continue;
+      float k = (wOrNull == null ? 1f : wOrNull[ch]) * r;
+      long m = (long) n * l;
+      float bx = training ? (float) (-k * r * sgx / m) : 0f;
+      float cst = training ? (float) (-k * sg / m) : 0f;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < l; j++) {
+          int at = (i * c + ch) * l + j;
+          gxOrNull[at] = training ? k * g[at] + bx * (x[at] - mu) + cst : k * g[at];
+        }
+      }
+    }
+  }
 }

@@ -1,6 +1,8 @@
 package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.autograd.Grad;
+import dev.fathom.kernel.ConvKernels;
 import dev.fathom.kernel.Gemm;
 import dev.fathom.kernel.Im2col;
 import dev.fathom.kernel.Parallel;
@@ -10,9 +12,12 @@ import dev.fathom.tensor.ShapeException;
 import dev.fathom.tensor.Tensor;
 
 /**
- * Convolution and pooling over NCHW tensors. Convolution lowers each image to columns (im2col)
- * and multiplies by the weight with one batched GEMM per group; the input gradient goes back
- * through col2im, the weight gradient is summed over images in a fixed order per thread count.
+ * Convolution and pooling over NCHW tensors. Convolution lowers the whole batch to one column
+ * matrix per group, (C/groups·kH·kW, N·oH·oW) with the images side by side, and multiplies it by
+ * the weight (one batched GEMM writing NCHW directly). The backward permutes the output gradient
+ * once into (O, N·oH·oW); the weight gradient is then one GEMM over the whole batch and the input
+ * gradient one GEMM followed by col2im. Column and permute buffers come from {@link Workspace}
+ * and go back to it at the end of the backward, so a training step reuses them.
  */
 final class ConvOps {
   private ConvOps() {}
@@ -38,96 +43,165 @@ final class ConvOps {
     }
     int oh = Im2col.outSize(h, kh, stride[0], padding[0], dilation[0]);
     int ow = Im2col.outSize(wd, kw, stride[1], padding[1], dilation[1]);
-    int hw = oh * ow, ckk = cg * kh * kw, og = o / groups;
+    Geo geo = new Geo(n, c, h, wd, o, groups, cg, kh, kw, stride, padding, dilation, oh, ow);
     float[] xd = x.data(), wdta = w.data();
-    float[] out = new float[n * o * hw];
-    float[][] cols = new float[groups][];
-    for (int g = 0; g < groups; g++) {
-      float[] col = new float[n * ckk * hw];
-      final int gg = g;
-      Parallel.forRange(n, 1, (s, e) -> {
-        for (int i = s; i < e; i++) {
-          Im2col.im2col(xd, (i * c + gg * cg) * h * wd, cg, h, wd, kh, kw, stride[0], stride[1], padding[0], padding[1],
-              dilation[0], dilation[1], col, i * ckk * hw);
+    float[] out = new float[n * o * geo.hw];
+    // Columns are kept for the weight gradient when it will be needed and the batch is one chunk.
+    boolean keep = Grad.isEnabled() && w.requiresGrad() && geo.chunk >= n;
+    float[][] saved = keep ? new float[groups][] : null;
+    for (int i0 = 0; i0 < n; i0 += geo.chunk) {
+      int nb = Math.min(geo.chunk, n - i0), ld = nb * geo.hw;
+      for (int g = 0; g < groups; g++) {
+        float[] col = columns(xd, geo, i0, nb, g);
+        if (geo.smallK()) {
+          // few taps (a first layer): multiply-adds straight from the columns, bias included
+          ConvKernels.smallKForward(col, ld, nb, geo.hw, geo.ckk, wdta, o, b == null ? null : b.data(), out, i0 * o * geo.hw);
+        } else {
+          // Y_i (og x hw) = W_g (og x ckk) . col[:, i*hw ...] (ckk x hw, rows ld apart), written in NCHW.
+          Gemm.sgemmBatched(nb, false, false, geo.og, geo.hw, geo.ckk, 1f, wdta, g * geo.og * geo.ckk, 0, geo.ckk,
+              col, 0, geo.hw, ld, 0f, out, (i0 * o + g * geo.og) * geo.hw, (long) o * geo.hw, geo.hw);
         }
-      });
-      cols[g] = col;
-      Gemm.sgemmBatched(n, false, false, og, hw, ckk, 1f, wdta, g * og * ckk, 0, ckk, col, 0, (long) ckk * hw, hw,
-          0f, out, g * og * hw, (long) o * hw, hw);
-    }
-    if (b != null) {
-      float[] bd = b.data();
-      Parallel.forRange(n * o, Math.max(1, 4096 / Math.max(1, hw)), (s, e) -> {
-        for (int p = s; p < e; p++) {
-          float v = bd[p % o];
-          int base = p * hw;
-          for (int q = 0; q < hw; q++) out[base + q] += v;
+        if (keep) {
+          saved[g] = col;
+        } else {
+          Workspace.give(col);
         }
-      });
+      }
     }
+    if (b != null && !geo.smallK()) ConvKernels.addChannelBias(out, n, o, geo.hw, b.data());
     Tensor y = Tensor.of(out, n, o, oh, ow);
-    return Autograd.record("conv2d", y, gt -> {
-      float[] gd = gt.data();
-      Tensor gx = null, gw = null, gb = null;
-      if (b != null && b.requiresGrad()) {
-        float[] gbd = new float[o];
-        for (int i = 0; i < n; i++) {
-          for (int oc = 0; oc < o; oc++) {
-            double acc = 0;
-            int base = (i * o + oc) * hw;
-            for (int q = 0; q < hw; q++) acc += gd[base + q];
-            gbd[oc] += (float) acc;
-          }
-        }
-        gb = Tensor.of(gbd, o);
-      }
-      if (w.requiresGrad()) {
-        float[] gwd = new float[o * ckk];
-        for (int g = 0; g < groups; g++) weightGrad(gd, cols[g], n, o, og, g, hw, ckk, gwd);
-        gw = Tensor.of(gwd, ws);
-      }
-      if (x.requiresGrad()) {
-        float[] gxd = new float[xd.length];
-        float[] dcol = new float[n * ckk * hw];
-        for (int g = 0; g < groups; g++) {
-          Gemm.sgemmBatched(n, true, false, ckk, hw, og, 1f, wdta, g * og * ckk, 0, ckk, gd, g * og * hw, (long) o * hw, hw,
-              0f, dcol, 0, (long) ckk * hw, hw);
-          final int gg = g;
-          Parallel.forRange(n, 1, (s, e) -> {
-            for (int i = s; i < e; i++) {
-              Im2col.col2im(gxd, (i * c + gg * cg) * h * wd, cg, h, wd, kh, kw, stride[0], stride[1], padding[0], padding[1],
-                  dilation[0], dilation[1], dcol, i * ckk * hw);
-            }
-          });
-        }
-        gx = Tensor.of(gxd, xs);
-      }
-      return b == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
+    float[][][] held = {saved};
+    Tensor result = Autograd.record("conv2d", y, gt -> {
+      float[][] cols = held[0];
+      held[0] = null;  // given back below; a second backward recomputes them
+      return backward(gt.data(), x, w, b, geo, cols);
     }, b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+    if (keep && result == y && y.gradFn() == null) {
+      for (float[] col : saved) Workspace.give(col);
+    }
+    return result;
   }
 
   /**
-   * gW[g] += sum over images of gOut_i (og x hw) . col_iᵀ (hw x ckk). Images are split into one
-   * contiguous chunk per thread; chunk partial sums are added in chunk order.
+   * Backward of conv2d over chunks of images: the output gradient is permuted once into the
+   * channel-major matrix gP (O, nb·hw) (bias gradient summed on the way), then per group the
+   * weight gradient is one GEMM over the whole chunk (gW_gᵀ = col · gP_gᵀ) and the input gradient
+   * one GEMM W_gᵀ · gP_g followed by col2im per image. With few taps (smallK) the weight and bias
+   * gradients come from ConvKernels.smallKWeightGrad on the NCHW gradient instead. GEMM results
+   * do not depend on the thread count, and chunks are added in order, so the gradients are
+   * reproducible.
    */
-  private static void weightGrad(float[] gd, float[] col, int n, int o, int og, int g, int hw, int ckk, float[] gw) {
-    int chunks = Parallel.chunks(n, 1);
-    float[][] partial = new float[chunks][og * ckk];
-    Parallel.forRange(chunks, 1, (s, e) -> {
-      for (int ch = s; ch < e; ch++) {
-        int from = Parallel.chunkStart(n, chunks, ch), to = Parallel.chunkStart(n, chunks, ch + 1);
-        for (int i = from; i < to; i++) {
-          Gemm.sgemm(false, true, og, ckk, hw, 1f, gd, (i * o + g * og) * hw, hw, col, i * ckk * hw, hw,
-              i == from ? 0f : 1f, partial[ch], 0, ckk);
+  private static Tensor[] backward(float[] gd, Tensor x, Tensor w, Tensor b, Geo geo, float[][] savedCols) {
+    boolean needX = x.requiresGrad(), needW = w.requiresGrad(), needB = b != null && b.requiresGrad();
+    int n = geo.n, o = geo.o, og = geo.og, ckk = geo.ckk, hw = geo.hw;
+    float[] xd = x.data(), wdta = w.data();
+    float[] gwd = needW ? new float[o * ckk] : null;
+    float[] gxd = needX ? new float[xd.length] : null;
+    double[] bsum = needB ? new double[o] : null, part = needB ? new double[o] : null;
+    // Small K: weight and bias gradients straight from the NCHW gradient, no permute or GEMM.
+    boolean smallW = needW && geo.smallK();
+    double[] gwSmall = smallW ? new double[o * ckk] : null;
+    for (int i0 = 0; i0 < n; i0 += geo.chunk) {
+      int nb = Math.min(geo.chunk, n - i0), ld = nb * hw;
+      if (smallW) {
+        float[] col = savedCols != null ? savedCols[0] : columns(xd, geo, i0, nb, 0);
+        if (savedCols != null) savedCols[0] = null;
+        ConvKernels.smallKWeightGrad(gd, i0 * o * hw, col, ld, nb, hw, ckk, o, gwSmall, bsum);
+        Workspace.give(col);
+        if (!needX) continue;
+      }
+      float[] gp = Workspace.take(o * ld);
+      boolean sums = needB && !smallW;
+      ConvKernels.toChannelMajor(gd, i0 * o * hw, nb, o, hw, gp, sums ? part : null);
+      if (sums) for (int oc = 0; oc < o; oc++) bsum[oc] += part[oc];
+      for (int g = 0; g < geo.groups && (needW || needX); g++) {
+        if (needW && !smallW) {
+          float[] col = savedCols != null ? savedCols[g] : columns(xd, geo, i0, nb, g);
+          if (savedCols != null) savedCols[g] = null;
+          // gW_gᵀ (ckk x og) = col (ckk x ld) . gP_gᵀ: the transposed operand GEMM packs is then the
+          // smaller gP_g (og x ld) rather than the columns, and a narrow ckk does not waste tiles.
+          float[] t = Workspace.take(ckk * og);
+          Gemm.sgemm(false, true, ckk, og, ld, 1f, col, 0, ld, gp, g * og * ld, ld, 0f, t, 0, og);
+          for (int r = 0; r < og; r++) {
+            int dst = (g * og + r) * ckk;
+            for (int q = 0; q < ckk; q++) gwd[dst + q] += t[q * og + r];
+          }
+          Workspace.give(t);
+          Workspace.give(col);
+        }
+        if (needX) {
+          // dcol (ckk x ld) = W_gᵀ (ckk x og) . gP_g (og x ld), then folded back image by image.
+          float[] dcol = Workspace.take(ckk * ld);
+          Gemm.sgemm(true, false, ckk, ld, og, 1f, wdta, g * og * ckk, ckk, gp, g * og * ld, ld, 0f, dcol, 0, ld);
+          final int gg = g, first = i0;
+          Parallel.forRange(nb, 1, (s, e) -> {
+            for (int i = s; i < e; i++) {
+              Im2col.col2im(gxd, ((first + i) * geo.c + gg * geo.cg) * geo.h * geo.w, geo.cg, geo.h, geo.w, geo.kh, geo.kw,
+                  geo.stride[0], geo.stride[1], geo.padding[0], geo.padding[1], geo.dilation[0], geo.dilation[1],
+                  dcol, i * hw, ld);
+            }
+          });
+          Workspace.give(dcol);
         }
       }
+      Workspace.give(gp);
+    }
+    if (savedCols != null) for (float[] col : savedCols) Workspace.give(col);
+    if (smallW) for (int q = 0; q < gwd.length; q++) gwd[q] = (float) gwSmall[q];
+    Tensor gx = needX ? Tensor.of(gxd, x.shape()) : null;
+    Tensor gw = needW ? Tensor.of(gwd, w.shape()) : null;
+    if (b == null) return new Tensor[] {gx, gw};
+    Tensor gb = null;
+    if (needB) {
+      float[] gbd = new float[o];
+      for (int oc = 0; oc < o; oc++) gbd[oc] = (float) bsum[oc];
+      gb = Tensor.of(gbd, o);
+    }
+    return new Tensor[] {gx, gw, gb};
+  }
+
+  /**
+   * The columns of group g for images [i0, i0 + nb): a workspace matrix (ckk, nb·hw) with image
+   * i's block at column (i − i0)·hw.
+   */
+  private static float[] columns(float[] xd, Geo geo, int i0, int nb, int g) {
+    int ld = nb * geo.hw;
+    float[] col = Workspace.take(geo.ckk * ld);
+    Parallel.forRange(nb, 1, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        Im2col.im2col(xd, ((i0 + i) * geo.c + g * geo.cg) * geo.h * geo.w, geo.cg, geo.h, geo.w, geo.kh, geo.kw,
+            geo.stride[0], geo.stride[1], geo.padding[0], geo.padding[1], geo.dilation[0], geo.dilation[1],
+            col, i * geo.hw, ld);
+      }
     });
-    int base = g * og * ckk;
-    for (int ch = 0; ch < chunks; ch++) {
-      float[] p = partial[ch];
-      for (int q = 0; q < p.length; q++) gw[base + q] += p[q];
+    return col;
+  }
+
+  /** Convolution geometry; {@code chunk} images share one column matrix (at most colCap floats). */
+  private record Geo(int n, int c, int h, int w, int o, int groups, int cg, int kh, int kw, int[] stride, int[] padding,
+      int[] dilation, int oh, int ow, int hw, int ckk, int og, int chunk) {
+    Geo(int n, int c, int h, int w, int o, int groups, int cg, int kh, int kw, int[] stride, int[] padding, int[] dilation,
+        int oh, int ow) {
+      this(n, c, h, w, o, groups, cg, kh, kw, stride.clone(), padding.clone(), dilation.clone(), oh, ow, oh * ow,
+          cg * kh * kw, o / groups, chunkOf(n, (long) cg * kh * kw * oh * ow, (long) o * oh * ow));
+    }
+
+    /** One group with at most ConvKernels.SMALL_K taps: the small-K kernels replace the GEMMs. */
+    boolean smallK() {
+      return groups == 1 && ckk <= ConvKernels.SMALL_K;
+    }
+
+    private static int chunkOf(int n, long colPerImage, long outPerImage) {
+      long per = Math.max(1, Math.max(colPerImage, outPerImage));
+      return (int) Math.max(1, Math.min(n, colCap / per));
     }
   }
+
+  /**
+   * Largest column (or permuted gradient) matrix, in floats (256 MiB), before the batch is split
+   * into chunks of images; tests lower it to exercise the chunked path.
+   */
+  static volatile long colCap = 1L << 26;
 
   static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
     requireRank4(x, "maxPool2d");

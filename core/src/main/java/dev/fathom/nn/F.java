@@ -2,6 +2,7 @@ package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
 import dev.fathom.autograd.Grad;
+import dev.fathom.kernel.Activations;
 import dev.fathom.kernel.Gemm;
 import dev.fathom.kernel.VecMath;
 import dev.fathom.tensor.Rng;
@@ -27,45 +28,120 @@ public final class F {
    * @return (..., outFeatures)
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    int rows = linearRows("linear", x, weight, bias);
+    int[] ws = weight.shape();
+    int in = ws[1], out = ws[0];
+    float[] y = linearForward(x, weight, bias, rows);
+    Tensor result = Tensor.of(y, linearShape(x, out));
+    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+    return Autograd.record("linear", result,
+        g -> linearBackward(g.data(), x, weight, bias, rows, in, out), inputs);
+  }
+
+  /** Activations that {@link #linearAct} applies to the output of the linear map. */
+  public enum Act {
+    /** max(z, 0). */
+    RELU,
+    /** Exact GELU, z·Φ(z). */
+    GELU,
+    /** GELU, tanh approximation. */
+    GELU_TANH,
+    /** SiLU (swish), z·σ(z). */
+    SILU
+  }
+
+  /**
+   * y = act(x·Wᵀ + b) as one op: the GEMM writes the pre-activation once, the activation runs in
+   * place over it (ReLU) or into the output, and the backward turns the output gradient into
+   * the pre-activation gradient in one pass before the two GEMMs of {@link #linear}. Same
+   * values and gradients as {@code act(linear(x, weight, bias))}, one graph node and one
+   * (B, out) array fewer.
+   *
+   * @param x (..., inFeatures)
+   * @param weight (outFeatures, inFeatures)
+   * @param bias (outFeatures) or null
+   * @param act the activation
+   * @return (..., outFeatures)
+   * @throws ShapeException when the shapes do not fit, as in {@link #linear}
+   */
+  public static Tensor linearAct(Tensor x, Tensor weight, Tensor bias, Act act) {
+    java.util.Objects.requireNonNull(act, "linearAct: act is null");
+    int rows = linearRows("linearAct", x, weight, bias);
+    int[] ws = weight.shape();
+    int in = ws[1], out = ws[0], size = rows * out;
+    float[] z = linearForward(x, weight, bias, rows);
+    float[] y = act == Act.RELU ? z : new float[size];
+    switch (act) {
+      case RELU -> VecMath.relu(z, 0, y, 0, size);
+      case GELU -> Activations.gelu(z, 0, y, 0, size);
+      case GELU_TANH -> Activations.geluTanh(z, 0, y, 0, size);
+      case SILU -> Activations.silu(z, 0, y, 0, size);
+    }
+    Tensor result = Tensor.of(y, linearShape(x, out));
+    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+    return Autograd.record("linear" + act.name().charAt(0) + act.name().substring(1).toLowerCase(),
+        result, g -> {
+          float[] gd = g.data(), dz = new float[size];
+          switch (act) {
+            case RELU -> VecMath.reluBackward(gd, 0, y, 0, dz, 0, size);  // y > 0 iff z > 0
+            case GELU -> Activations.geluBackward(gd, 0, z, 0, dz, 0, size);
+            case GELU_TANH -> Activations.geluTanhBackward(gd, 0, z, 0, dz, 0, size);
+            case SILU -> Activations.siluBackward(gd, 0, z, 0, dz, 0, size);
+          }
+          return linearBackward(dz, x, weight, bias, rows, in, out);
+        }, inputs);
+  }
+
+  /** Checks the shapes of a linear map and returns the number of rows of x. */
+  private static int linearRows(String op, Tensor x, Tensor weight, Tensor bias) {
     int[] xs = x.shape(), ws = weight.shape();
     if (ws.length != 2 || xs.length == 0 || xs[xs.length - 1] != ws[1]) {
-      throw new ShapeException("linear: input " + Shape.str(xs) + " does not fit weight " + Shape.str(ws)
+      throw new ShapeException(op + ": input " + Shape.str(xs) + " does not fit weight " + Shape.str(ws)
           + " (expected input (..., " + (ws.length == 2 ? ws[1] : "in") + "))");
     }
     int in = ws[1], out = ws[0];
     if (bias != null && (bias.dim() != 1 || bias.size(0) != out)) {
-      throw new ShapeException("linear: bias must have shape [" + out + "], got " + Shape.str(bias.shape()));
+      throw new ShapeException(op + ": bias must have shape [" + out + "], got " + Shape.str(bias.shape()));
     }
-    int rows = x.numel() / Math.max(1, in);
-    if (in == 0) rows = Shape.numel(java.util.Arrays.copyOf(xs, xs.length - 1));
-    int[] ys = xs.clone();
+    if (in == 0) return Shape.numel(java.util.Arrays.copyOf(xs, xs.length - 1));
+    return x.numel() / in;
+  }
+
+  private static int[] linearShape(Tensor x, int out) {
+    int[] ys = x.shape().clone();
     ys[ys.length - 1] = out;
+    return ys;
+  }
+
+  /** x·Wᵀ + b as a fresh (rows, out) array: bias rows first, then the GEMM with beta = 1. */
+  private static float[] linearForward(Tensor x, Tensor weight, Tensor bias, int rows) {
+    int in = weight.size(1), out = weight.size(0);
     float[] y = new float[rows * out];
-    float[] xd = x.data(), wd = weight.data();
     if (bias != null) {
       float[] bd = bias.data();
       for (int r = 0; r < rows; r++) System.arraycopy(bd, 0, y, r * out, out);
     }
-    Gemm.sgemm(false, true, rows, out, in, 1f, xd, 0, in, wd, 0, in, bias != null ? 1f : 0f, y, 0, out);
-    Tensor result = Tensor.of(y, ys);
-    final int r = rows;
-    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
-    return Autograd.record("linear", result, g -> {
-      float[] gd = g.data();
-      Tensor gx = null, gw = null, gb = null;
-      if (x.requiresGrad()) {
-        float[] d = new float[r * in];
-        Gemm.sgemm(false, false, r, in, out, 1f, gd, 0, out, wd, 0, in, 0f, d, 0, in);
-        gx = Tensor.of(d, xs);
-      }
-      if (weight.requiresGrad()) {
-        float[] d = new float[out * in];
-        Gemm.sgemm(true, false, out, in, r, 1f, gd, 0, out, xd, 0, in, 0f, d, 0, in);
-        gw = Tensor.of(d, ws);
-      }
-      if (bias != null && bias.requiresGrad()) gb = columnSums(gd, r, out);
-      return bias == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
-    }, inputs);
+    Gemm.sgemm(false, true, rows, out, in, 1f, x.data(), 0, in, weight.data(), 0, in,
+        bias != null ? 1f : 0f, y, 0, out);
+    return y;
+  }
+
+  /** Gradients of x, weight and bias (null where not required) from the output gradient gd. */
+  private static Tensor[] linearBackward(float[] gd, Tensor x, Tensor weight, Tensor bias,
+      int r, int in, int out) {
+    Tensor gx = null, gw = null, gb = null;
+    if (x.requiresGrad()) {
+      float[] d = new float[r * in];
+      Gemm.sgemm(false, false, r, in, out, 1f, gd, 0, out, weight.data(), 0, in, 0f, d, 0, in);
+      gx = Tensor.of(d, x.shape());
+    }
+    if (weight.requiresGrad()) {
+      float[] d = new float[out * in];
+      Gemm.sgemm(true, false, out, in, r, 1f, gd, 0, out, x.data(), 0, in, 0f, d, 0, in);
+      gw = Tensor.of(d, weight.shape());
+    }
+    if (bias != null && bias.requiresGrad()) gb = columnSums(gd, r, out);
+    return bias == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
   }
 
   private static Tensor columnSums(float[] g, int rows, int cols) {
@@ -162,9 +238,31 @@ public final class F {
   public static Tensor gelu(Tensor x) { return x.gelu(); }
   public static Tensor silu(Tensor x) { return x.silu(); }
 
-  /** SwiGLU gating of a Llama MLP: silu(gate) * up, elementwise; shapes must match. */
+  /**
+   * SwiGLU gating of a Llama MLP: silu(gate) · up, elementwise, as one fused op: one output
+   * written in one pass, and a backward that makes both input gradients in one pass
+   * ({@code dGate = g·up·σ(gate)·(1 + gate·(1 − σ(gate)))}, {@code dUp = g·silu(gate)}).
+   *
+   * @param gate (...)
+   * @param up same shape as gate
+   * @return same shape as gate
+   * @throws ShapeException when the shapes differ
+   */
   public static Tensor swiglu(Tensor gate, Tensor up) {
-    return gate.silu().mul(up);
+    if (!java.util.Arrays.equals(gate.shape(), up.shape())) {
+      throw new ShapeException("swiglu: gate " + Shape.str(gate.shape()) + " and up "
+          + Shape.str(up.shape()) + " must have the same shape");
+    }
+    float[] gd = gate.data(), ud = up.data();
+    int n = gd.length;
+    float[] o = new float[n];
+    Activations.swiglu(gd, 0, ud, 0, o, 0, n);
+    return Autograd.record("swiglu", Tensor.of(o, gate.shape()), g -> {
+      float[] dg = new float[n], du = new float[n];
+      Activations.swigluBackward(g.data(), 0, gd, 0, ud, 0, dg, 0, du, 0, n);
+      return new Tensor[] {gate.requiresGrad() ? Tensor.of(dg, gate.shape()) : null,
+          up.requiresGrad() ? Tensor.of(du, up.shape()) : null};
+    }, gate, up);
   }
   public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
   public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }

@@ -2,8 +2,6 @@ package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
 import dev.fathom.kernel.NormKernels;
-import dev.fathom.kernel.Parallel;
-import dev.fathom.kernel.VecMath;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.ShapeException;
 import dev.fathom.tensor.Tensor;
@@ -17,10 +15,12 @@ import java.util.Arrays;
  * for the output, and the backward likewise, with no temporaries but the per-row mean and rstd
  * saved for the backward.
  *
- * <p>Batch normalization as one fused op per direction (statistics in one vectorized pass, then
- * normalization and affine; the backward likewise), parallel over channels. Sums are taken in
- * double (Σx, Σx², Σg, Σg·x), so var = E[x²] − μ² keeps its precision. x is seen as
- * (N, C, L) with L the product of the spatial dims; M = N·L values per channel.
+ * <p>Batch normalization as one fused op per direction ({@link NormKernels#batchNormForward} and
+ * {@link NormKernels#batchNormBackward}: per channel, the statistics and then the element-wise
+ * pass while the channel is in cache), parallel over channels. Sums are float lanes per plane
+ * added into doubles; the variance comes from sums shifted by one sample of the channel, so
+ * E[d²] − E[d]² does not cancel. x is seen as (N, C, L) with L the product of the spatial dims;
+ * M = N·L values per channel.
  *
  * <pre>
  * forward:  x̂ = (x − μ)·rstd,  y = γ·x̂ + β,   rstd = 1/sqrt(σ² + eps)   (σ² biased, training)
@@ -48,76 +48,29 @@ final class NormOps {
     if (!training && (runningMean == null || runningVar == null)) throw new IllegalStateException("batchNorm: eval mode needs running statistics");
     float[] xd = x.data();
     float[] y = new float[xd.length];
-    float[] mean = new float[c], rstd = new float[c];
+    double[] mean = new double[c], var = new double[c];
+    float[] rstd = new float[c];
     float[] w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
     float[] rm = runningMean == null ? null : runningMean.data(), rv = runningVar == null ? null : runningVar.data();
-    Parallel.forRange(c, 1, (c0, c1) -> {
-      for (int ch = c0; ch < c1; ch++) {
-        double mu, var;
-        if (training) {
-          double sum = 0, sq = 0;
-          for (int i = 0; i < n; i++) {
-            int base = (i * c + ch) * l;
-            sum += VecMath.sum(xd, base, l);
-            sq += VecMath.dot(xd, base, xd, base, l);
-          }
-          mu = sum / m;
-          var = Math.max(0, sq / m - mu * mu);
-        } else {
-          mu = rm[ch];
-          var = rv[ch];
-        }
-        float r = (float) (1 / Math.sqrt(var + eps));
-        mean[ch] = (float) mu;
-        rstd[ch] = r;
-        float scale = w == null ? r : w[ch] * r;
-        float shift = (b == null ? 0f : b[ch]) - (float) mu * scale;
-        for (int i = 0; i < n; i++) {
-          int base = (i * c + ch) * l;
-          for (int j = 0; j < l; j++) y[base + j] = xd[base + j] * scale + shift;
-        }
-        if (training && rm != null) {
-          rm[ch] = (float) ((1 - momentum) * rm[ch] + momentum * mu);
-          rv[ch] = (float) ((1 - momentum) * rv[ch] + momentum * var * m / (m - 1));
-        }
+    if (!training) {
+      for (int ch = 0; ch < c; ch++) {
+        mean[ch] = rm[ch];
+        var[ch] = rv[ch];
       }
-    });
+    }
+    NormKernels.batchNormForward(xd, n, c, l, w, b, eps, training, mean, var, rstd, y);
+    if (training && rm != null) {
+      for (int ch = 0; ch < c; ch++) {
+        rm[ch] = (float) ((1 - momentum) * rm[ch] + momentum * mean[ch]);
+        rv[ch] = (float) ((1 - momentum) * rv[ch] + momentum * var[ch] * m / (m - 1));
+      }
+    }
     Tensor out = Tensor.of(y, s);
     Tensor[] inputs = {x, weight, bias};
     return Autograd.record("batchNorm", out, gt -> {
-      float[] g = gt.data();
       float[] gx = x.requiresGrad() ? new float[xd.length] : null;
       float[] gw = new float[c], gb = new float[c];
-      Parallel.forRange(c, 1, (c0, c1) -> {
-        for (int ch = c0; ch < c1; ch++) {
-          float mu = mean[ch], r = rstd[ch];
-          double sg = 0, sgxRaw = 0;
-          for (int i = 0; i < n; i++) {
-            int base = (i * c + ch) * l;
-            sg += VecMath.sum(g, base, l);
-            sgxRaw += VecMath.dot(g, base, xd, base, l);
-          }
-          double sgx = (sgxRaw - mu * sg) * r;  // Σ g·x̂ = r·(Σ g·x − μ·Σ g)
-          gw[ch] = (float) sgx;
-          gb[ch] = (float) sg;
-          if (gx == null) continue;
-          float k = (w == null ? 1f : w[ch]) * r;
-          if (training) {
-            // dx = k·(g − mean(g) − x̂·mean(g·x̂)) = k·g + bx·x + cst, with x̂ = (x − μ)·r
-            float bx = (float) (-k * r * sgx / m);
-            float cst = (float) (-k * sg / m - bx * mu);
-            for (int i = 0; i < n; i++) {
-              int base = (i * c + ch) * l;
-              for (int j = 0; j < l; j++) gx[base + j] = k * g[base + j] + bx * xd[base + j] + cst;
-            }
-          } else {
-            for (int i = 0; i < n; i++) {
-              int base = (i * c + ch) * l;
-              for (int j = 0; j < l; j++) gx[base + j] = k * g[base + j];
-            }
-          }
-        }
-      });
+      NormKernels.batchNormBackward(gt.data(), xd, n, c, l, w, mean, rstd, training, gx, gw, gb);
       return new Tensor[] {gx == null ? null : Tensor.of(gx, s), weight == null ? null : Tensor.of(gw, c), bias == null ? null : Tensor.of(gb, c)};
     }, inputs);
   }

@@ -1,6 +1,7 @@
 package dev.fathom.tensor;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.kernel.Activations;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.kernel.VecMath;
 
@@ -167,6 +168,9 @@ final class Pointwise {
       case EXP -> VecMath.exp(x, 0, o, 0, x.length);
       case SIGMOID -> VecMath.sigmoid(x, 0, o, 0, x.length);
       case TANH -> VecMath.tanh(x, 0, o, 0, x.length);
+      case GELU -> Activations.gelu(x, 0, o, 0, x.length);
+      case GELU_TANH -> Activations.geluTanh(x, 0, o, 0, x.length);
+      case SILU -> Activations.silu(x, 0, o, 0, x.length);
       default -> Parallel.forRange(x.length, 1 << 14, (s, e) -> unaryRun(op, x, o, s, e));
     }
     Tensor out = Tensor.of(o, a.shape());
@@ -180,17 +184,10 @@ final class Pointwise {
       case LOG -> { for (int i = s; i < e; i++) o[i] = (float) Math.log(x[i]); }
       case SQRT -> { for (int i = s; i < e; i++) o[i] = (float) Math.sqrt(x[i]); }
       case RSQRT -> { for (int i = s; i < e; i++) o[i] = (float) (1.0 / Math.sqrt(x[i])); }
-      case GELU -> { for (int i = s; i < e; i++) o[i] = (float) (0.5 * x[i] * (1 + erf(x[i] * 0.7071067811865476))); }
-      case GELU_TANH -> {
-        for (int i = s; i < e; i++) {
-          double v = x[i];
-          o[i] = (float) (0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))));
-        }
-      }
-      case SILU -> { for (int i = s; i < e; i++) o[i] = x[i] * sigmoid(x[i]); }
       case SIN -> { for (int i = s; i < e; i++) o[i] = (float) Math.sin(x[i]); }
       case COS -> { for (int i = s; i < e; i++) o[i] = (float) Math.cos(x[i]); }
-      case RELU, EXP, SIGMOID, TANH -> throw new IllegalStateException(op + " runs on VecMath, see unary()");
+      case RELU, EXP, SIGMOID, TANH, GELU, GELU_TANH, SILU ->
+          throw new IllegalStateException(op + " runs on a vector kernel, see unary()");
     }
   }
 
@@ -206,6 +203,13 @@ final class Pointwise {
       VecMath.mul(gd, 0, y, 0, d, 0, x.length);
       return Tensor.of(d, a.shape());
     }
+    switch (op) {
+      case GELU -> Activations.geluBackward(gd, 0, x, 0, d, 0, x.length);
+      case GELU_TANH -> Activations.geluTanhBackward(gd, 0, x, 0, d, 0, x.length);
+      case SILU -> Activations.siluBackward(gd, 0, x, 0, d, 0, x.length);
+      default -> { }
+    }
+    if (op == Unary.GELU || op == Unary.GELU_TANH || op == Unary.SILU) return Tensor.of(d, a.shape());
     Parallel.forRange(x.length, 1 << 14, (s, e) -> {
       switch (op) {
         case SIGMOID -> { for (int i = s; i < e; i++) d[i] = gd[i] * y[i] * (1 - y[i]); return; }
@@ -219,39 +223,15 @@ final class Pointwise {
           case LOG -> 1 / v;
           case SQRT -> 0.5 / y[i];
           case RSQRT -> -0.5 * y[i] / v;
-          case GELU -> 0.5 * (1 + erf(v * 0.7071067811865476)) + v * Math.exp(-0.5 * v * v) * 0.3989422804014327;
-          case GELU_TANH -> {
-            double u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
-            double t = Math.tanh(u);
-            yield 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * 0.7978845608028654 * (1 + 3 * 0.044715 * v * v);
-          }
-          case SILU -> {
-            double sg = 1 / (1 + Math.exp(-v));
-            yield sg * (1 + v * (1 - sg));
-          }
           case SIN -> Math.cos(v);
           case COS -> -Math.sin(v);
-          case NEG, RELU, EXP, SIGMOID, TANH -> throw new IllegalStateException(op + " has its own loop above");
+          case NEG, RELU, EXP, SIGMOID, TANH, GELU, GELU_TANH, SILU ->
+              throw new IllegalStateException(op + " has its own loop above");
         };
         d[i] = (float) (gd[i] * dydx);
       }
     });
     return Tensor.of(d, a.shape());
-  }
-
-  static float sigmoid(float v) {
-    return v >= 0 ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)));
-  }
-
-  /**
-   * The error function, Abramowitz and Stegun 7.1.26 refined: |error| below 1.5e-7, well under
-   * float32 resolution of GELU's output.
-   */
-  static double erf(double x) {
-    double ax = Math.abs(x);
-    double t = 1 / (1 + 0.3275911 * ax);
-    double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-ax * ax);
-    return x >= 0 ? y : -y;
   }
 
   // ------------------------------------------------------------ clamp, where, masks

@@ -90,6 +90,21 @@ class FlashAttentionTest {
       }
     }
     list.add(new Case(1, 4, 2, 130, 130, 16, 16, true));
+    // Awkward sizes around the 16-lane vector: 8, 9 and 31 keys/dims, and a 1023-long sequence.
+    list.add(new Case(1, 2, 1, 9, 9, 9, 7, true));
+    list.add(new Case(1, 1, 1, 8, 31, 7, 9, false));
+    list.add(new Case(1, 1, 1, 31, 8, 1, 8, false));
+    list.add(new Case(1, 1, 1, 1023, 1023, 8, 9, true));
+    // awkward sizes around the tile (64) and register-block (4 rows, 16 lanes) edges
+    for (int t : new int[] {1, 7, 8, 9, 31, 1023}) {
+      for (int d : new int[] {8, 64}) {
+        if (t == 1023 && d == 8) continue;
+        list.add(new Case(1, 2, t == 1023 ? 1 : 2, t, t, d, d, true));
+        if (t <= 31) list.add(new Case(2, 2, 1, t, t, d, d, false));
+      }
+    }
+    list.add(new Case(1, 2, 1, 100, 70, 32, 128, true));  // kv cache (S < T): rows that see no key
+    list.add(new Case(1, 2, 2, 77, 200, 128, 32, true));  // S > T: queries at the end of the keys
     list.add(new Case(2, 4, 1, 65, 129, 31, 8, true));
     return list.toArray(new Case[0]);
   }
@@ -159,6 +174,21 @@ class FlashAttentionTest {
     Case c = new Case(2, 4, 2, 200, 200, 32, 32, true);
     float[][] a = run(true, c, 9), b = run(true, c, 9);
     for (int i = 0; i < 5; i++) assertThat(a[i]).containsExactly(b[i]);
+  }
+
+  @Test
+  void serialRunEqualsParallelRunBitwise() throws Exception {
+    // A call from a foreign fork-join worker runs every Parallel.forRange inline (one thread):
+    // each output element has one writer with a fixed order of additions, so the bits match.
+    Case c = new Case(2, 4, 2, 300, 300, 64, 64, true);
+    float[][] parallel = run(true, c, 11);
+    var pool = new java.util.concurrent.ForkJoinPool(1);
+    try {
+      float[][] serial = pool.submit(() -> run(true, c, 11)).get();
+      for (int i = 0; i < 5; i++) assertThat(serial[i]).containsExactly(parallel[i]);
+    } finally {
+      pool.shutdown();
+    }
   }
 
   @Test

@@ -31,7 +31,11 @@ public final class GemmBenchmark {
     for (int n : new int[] {256, 512, 1024, 2048}) {
       s.add(new Shape("square", false, false, n, n, n));
     }
+    // Transformer shapes: (tokens, out, in) of the projections of a d=256 model with a
+    // 688-wide SwiGLU MLP, and a long-k product (a weight gradient over 4096 tokens).
     s.add(new Shape("tall", false, false, 4096, 256, 256));
+    s.add(new Shape("tall", false, false, 4096, 688, 256));
+    s.add(new Shape("tall", false, false, 4096, 256, 688));
     s.add(new Shape("tall", false, false, 4096, 256, 4096));
     for (boolean ta : new boolean[] {false, true}) {
       for (boolean tb : new boolean[] {false, true}) {
@@ -44,19 +48,46 @@ public final class GemmBenchmark {
   /**
    * Runs every shape and prints one line each.
    *
-   * @param args optional: target seconds of timing per shape (default 1.5)
+   * @param args optional: target seconds of timing per shape (default 1.5), then a substring
+   *     that a shape's line must contain to run, e.g. {@code "4096"} or {@code "TN"}
    */
   public static void main(String[] args) {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.5;
+    String only = args.length > 1 ? args[1] : "";
     System.out.printf("Fathom Gemm.sgemm, %d threads, %s%n", Parallel.threads(),
         Kernels.describe());
     System.out.printf("%-7s %5s %5s %5s  %9s %9s  %s%n", "shape", "m", "n", "k", "best", "median",
         "GFLOP/s");
+    warmUp(Math.max(1.0, seconds));
     for (Shape s : shapes()) {
+      if (!label(s).contains(only)) continue;
       double[] r = time(s, seconds);
       System.out.printf("%-7s %5d %5d %5d  %9.1f %9.1f%n", s.name(), s.m(), s.n(), s.k(),
           r[0], r[1]);
     }
+  }
+
+  /**
+   * Runs every transpose combination at 256 and 512 for about {@code seconds}, so that the
+   * first timed shape does not pay for the JIT compiling the Vector API kernels (on a busy
+   * machine that takes seconds, and a kernel not yet compiled by C2 runs 100× slower).
+   */
+  static void warmUp(double seconds) {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    SplittableRandom r = new SplittableRandom(1);
+    float[] a = random(r, 512 * 512), b = random(r, 512 * 512), c = new float[512 * 512];
+    while (System.nanoTime() < end) {
+      for (int n : new int[] {256, 512}) {
+        for (int t = 0; t < 4; t++) {
+          Gemm.sgemm(t >= 2, t % 2 == 1, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+        }
+      }
+    }
+  }
+
+  /** The shape as its line starts: name, m, n, k. */
+  static String label(Shape s) {
+    return String.format("%-7s %5d %5d %5d", s.name(), s.m(), s.n(), s.k());
   }
 
   /** Best and median GFLOP/s of {@code s} over about {@code seconds} of calls, after warm-up. */

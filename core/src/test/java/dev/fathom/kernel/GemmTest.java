@@ -271,9 +271,9 @@ class GemmTest {
         float[] whole = cs.c().clone();
         Gemm.region(cs.problem(whole), false, 0, cs.m(), 0, cs.n());
         if (!Kernels.scalarOnly()) assertSameBits(first, whole, "sgemm vs one region " + cs);
-        float[] shared = cs.c().clone();
-        GemmPacked.parallelRows(cs.problem(shared));
-        assertSameBits(shared, whole, "shared B packing vs one region " + cs);
+        float[] pooled = cs.c().clone();
+        Gemm.split(cs.problem(pooled), false);
+        assertSameBits(pooled, whole, "split over the pool vs one region " + cs);
         for (int[] s : new int[][] {{3, 700, 200}, {300, 5, 200}, {60, 70, 80}}) {
           for (boolean direct : BOOLS) {
             Case sc = Case.random(ta, tb, s[0], s[1], s[2], 0.75f, 0.5f, 1, 23);

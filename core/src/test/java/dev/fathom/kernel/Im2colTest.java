@@ -185,4 +185,56 @@ class Im2colTest {
         new float[143], 0))
         .isInstanceOf(IndexOutOfBoundsException.class);
   }
+  /** "Same" 3x3 / 5x5 / dilated geometries at awkward widths: the shifted-plane fast path. */
+  private static List<Geo> sameGeometries() {
+    List<Geo> list = new java.util.ArrayList<>();
+    for (int w : new int[] {1, 7, 8, 9, 14, 28, 31}) {
+      list.add(new Geo(2, 5, w, 3, 3, 1, 1, 1, 1, 1, 1));
+      list.add(new Geo(1, 7, w, 5, 5, 1, 1, 2, 2, 1, 1));
+      list.add(new Geo(2, 9, w, 3, 3, 1, 1, 2, 2, 2, 2));
+      list.add(new Geo(1, 3, w, 3, 1, 1, 1, 0, 0, 1, 1));
+    }
+    return list;
+  }
+
+  @Test
+  void wideColumnMatrixMatchesScalarTwinBitwise() {
+    SplittableRandom rnd = new SplittableRandom(21);
+    List<Geo> all = new java.util.ArrayList<>(GEOMETRIES);
+    all.addAll(sameGeometries());
+    for (Geo g : all) {
+      int images = 3, cols = g.cols(), gap = 5, ld = images * cols + gap;
+      int plane = g.c * g.h * g.w;
+      float[] x = random(rnd, images * plane);
+      float[] fast = new float[g.rows() * ld], twin = new float[g.rows() * ld];
+      java.util.Arrays.fill(fast, Float.NaN);
+      java.util.Arrays.fill(twin, Float.NaN);
+      for (int i = 0; i < images; i++) {
+        Im2col.im2col(x, i * plane, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, fast, i * cols, ld);
+        Im2col.im2colScalar(x, i * plane, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, twin, i * cols, ld);
+      }
+      assertArrayEquals(twin, fast, g.toString());
+      for (int r = 0; r < g.rows(); r++) {
+        for (int k = images * cols; k < ld; k++) assertThat(fast[r * ld + k]).as("%s gap", g).isNaN();
+        float[] single = new float[g.rows() * cols];
+        Im2col.im2colScalar(x, plane, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, single, 0);
+        for (int k = 0; k < cols; k++) assertEquals(single[r * cols + k], fast[r * ld + cols + k], g + " image 1");
+      }
+      float[] col = random(rnd, g.rows() * ld);
+      float[] gx = random(rnd, images * plane), gxTwin = gx.clone();
+      for (int i = 0; i < images; i++) {
+        Im2col.col2im(gx, i * plane, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, col, i * cols, ld);
+        Im2col.col2imScalar(gxTwin, i * plane, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, col, i * cols, ld);
+      }
+      assertArrayEquals(gxTwin, gx, g + " col2im");
+    }
+  }
+
+  @Test
+  void rowDistanceShorterThanTheRowIsRejected() {
+    assertThatThrownBy(() -> Im2col.im2col(new float[16], 0, 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, new float[200], 0, 15))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("15")
+        .hasMessageContaining("16 columns");
+  }
 }

@@ -191,4 +191,73 @@ class NormKernelsTest {
     assertThatThrownBy(() -> NormKernels.rmsNormBackward(x, x, 3, 4, null, s, y, new float[2]))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gw has length 2, expected at least 4");
   }
+  @Test
+  void batchNormMatchesScalarTwinAndDoubleReference() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int n : new int[] {1, 2, 3}) {
+      for (int c : new int[] {1, 3}) {
+        for (int l : new int[] {1, 7, 8, 9, 31, 196}) {
+          for (int mode = 0; mode < 4; mode++) {
+            if (n * l == 1 && mode < 2) continue;
+            batchNormCase(rnd, n, c, l, mode < 2, mode % 2 == 0);
+          }
+        }
+      }
+    }
+    batchNormCase(rnd, 16, 8, 784, true, true);  // channels split over threads
+  }
+
+  private static void batchNormCase(SplittableRandom rnd, int n, int c, int l, boolean training, boolean affine) {
+    String at = "n=" + n + " c=" + c + " l=" + l + (training ? " train" : " eval") + (affine ? " affine" : "");
+    int total = n * c * l;
+    float[] x = random(rnd, total, 3, 5);  // mean far from 0: the shifted sums must not cancel
+    float[] g = random(rnd, total, -1, 1);
+    float[] w = affine ? random(rnd, c, 0.5, 1.5) : null, b = affine ? random(rnd, c, -1, 1) : null;
+    double[] mean = new double[c], var = new double[c], meanT = new double[c], varT = new double[c];
+    if (!training) {
+      for (int ch = 0; ch < c; ch++) {
+        mean[ch] = meanT[ch] = 4 + 0.1 * ch;
+        var[ch] = varT[ch] = 0.3 + 0.05 * ch;
+      }
+    }
+    float[] rstd = new float[c], rstdT = new float[c], y = new float[total], yT = new float[total];
+    NormKernels.batchNormForward(x, n, c, l, w, b, 1e-5, training, mean, var, rstd, y);
+    ScalarNormKernels.batchNormForward(x, n, c, l, w, b, 1e-5, training, meanT, varT, rstdT, yT);
+    for (int ch = 0; ch < c; ch++) {
+      double s = 0, ss = 0;
+      for (int i = 0; i < n; i++) for (int j = 0; j < l; j++) s += x[(i * c + ch) * l + j];
+      double mu = training ? s / (n * l) : mean[ch];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < l; j++) {
+          double d = x[(i * c + ch) * l + j] - mu;
+          ss += d * d;
+        }
+      }
+      double v = training ? ss / (n * l) : var[ch];
+      org.junit.jupiter.api.Assertions.assertEquals(mu, mean[ch], 1e-6 * Math.abs(mu), at + " mean");
+      org.junit.jupiter.api.Assertions.assertEquals(v, var[ch], 1e-5 * v + 1e-9, at + " var");
+      org.junit.jupiter.api.Assertions.assertEquals(meanT[ch], mean[ch], 1e-7 * Math.abs(mu), at + " mean twin");
+    }
+    assertClose(rstdT, rstd, 2, at + " rstd");
+    assertClose(yT, y, 16, at + " y");
+    float[] gx = new float[total], gxT = new float[total], gw = new float[c], gwT = new float[c], gb = new float[c], gbT = new float[c];
+    NormKernels.batchNormBackward(g, x, n, c, l, w, mean, rstd, training, gx, gw, gb);
+    ScalarNormKernels.batchNormBackward(g, x, n, c, l, w, meanT, rstdT, training, gxT, gwT, gbT);
+    // gx is a difference of terms of size |γ·r·g| (it cancels to ~0 when M is 2): compare on that scale
+    double kScale = 0;
+    for (int ch = 0; ch < c; ch++) kScale = Math.max(kScale, Math.abs((affine ? w[ch] : 1f) * rstd[ch]));
+    for (int i = 0; i < total; i++) {
+      org.junit.jupiter.api.Assertions.assertEquals(gxT[i], gx[i], 1e-5 * kScale, at + " gx " + i);
+    }
+    assertClose(gwT, gw, 64, at + " gw");
+    assertClose(gbT, gb, 16, at + " gb");
+  }
+
+  @Test
+  void batchNormRejectsShortArrays() {
+    assertThatThrownBy(() -> NormKernels.batchNormForward(new float[10], 2, 3, 2, null, null, 1e-5, true,
+        new double[3], new double[3], new float[3], new float[12]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x needs at least 12");
+  }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class OptimizersTest {
 
-  private static final int[] SIZES = {1, 7, 8, 9, 15, 16, 17, 1023, 1025};
+  private static final int[] SIZES = {1, 7, 8, 9, 15, 16, 17, 31, 1023, 1025};
   /** Above the parallel threshold: checked for one configuration of each optimizer. */
   private static final int LARGE = 70001;
   private static final int STEPS = 5;

@@ -284,4 +284,41 @@ class Pool2dTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("argmax[2] = 16");
   }
+  @Test
+  void narrowTwoByTwoPlanesMatchScalarTwinAcrossThreadChunks() {
+    SplittableRandom rnd = new SplittableRandom(17);
+    for (int w : new int[] {1, 2, 7, 8, 9, 14, 28, 31, 33}) {
+      for (int h : new int[] {2, 5, 14}) {
+        for (int planes : new int[] {1, 3, 200}) {
+          Geo g = new Geo(planes > 1 ? 2 : 1, Math.max(1, planes / 2), h, w, 2, 2, 0);
+          if (w < 2) continue;
+          for (float[] x : new float[][] {random(rnd, g.in()), ties(rnd, g.in())}) {
+            float[] out = new float[g.out()], twin = new float[g.out()];
+            int[] arg = new int[g.out()], twinArg = new int[g.out()];
+            maxForward(g, x, out, arg);
+            Pool2d.maxForwardScalar(x, g.n, g.c, g.h, g.w, 2, 2, 2, 2, 0, 0, twin, twinArg);
+            assertArrayEquals(twin, out, g.toString());
+            assertArrayEquals(twinArg, arg, g.toString());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void nanWinsInNarrowTwoByTwoPlanes() {
+    Geo g = new Geo(1, 2, 2, 14, 2, 2, 0);
+    float[] x = new float[g.in()];
+    x[3] = Float.NaN;
+    x[14 + 3] = 5f;
+    x[28 + 14 + 8] = Float.NaN;
+    float[] out = new float[g.out()], twin = new float[g.out()];
+    int[] arg = new int[g.out()], twinArg = new int[g.out()];
+    maxForward(g, x, out, arg);
+    Pool2d.maxForwardScalar(x, g.n, g.c, g.h, g.w, 2, 2, 2, 2, 0, 0, twin, twinArg);
+    assertArrayEquals(twin, out);
+    assertArrayEquals(twinArg, arg);
+    assertEquals(3, arg[1]);
+    assertEquals(14 + 8, arg[7 + 4]);
+  }
 }
