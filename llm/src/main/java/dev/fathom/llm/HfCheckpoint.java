@@ -165,6 +165,7 @@ public final class HfCheckpoint {
             + f.getValue().getFileName() + ", but that file has no such tensor");
         raw.put(f.getKey(), r);
       }
+      if (files.isEmpty()) open.add(Safetensors.open(dir.resolve(WEIGHTS)));
       for (SafetensorsFile sf : open) sf.tensors().forEach(raw::putIfAbsent);
       copyInto(dir, model, raw);
     } finally {
@@ -179,16 +180,16 @@ public final class HfCheckpoint {
     return sf;
   }
 
-  /** Tensor name → file, from the index when sharded, else every tensor of model.safetensors (empty map, file listed once). */
+  /**
+   * Tensor name → file from the shard index, or an empty map when the checkpoint is one
+   * model.safetensors (every tensor of that file is then taken as it comes).
+   */
   private static Map<String, Path> weightFiles(Path dir) throws IOException {
     Path index = dir.resolve(INDEX), single = dir.resolve(WEIGHTS);
     Map<String, Path> out = new LinkedHashMap<>();
     if (!Files.isRegularFile(index)) {
       if (!Files.isRegularFile(single)) {
         throw new NoSuchFileException(single.toString(), null, "expected " + WEIGHTS + " or " + INDEX + " in " + dir);
-      }
-      try (SafetensorsFile sf = Safetensors.open(single)) {
-        for (String name : sf.tensors().keySet()) out.put(name, single);
       }
       return out;
     }

@@ -27,8 +27,8 @@ public final class LmEvaluator {
         // full-length windows go in batches; the short last one alone
         int n = 0;
         while (w + n < windows && n < batch && (long) (w + n + 1) * context <= data.size() - 1) n++;
-        Tensor[] first = data.window(w, context);
         if (n <= 1) {
+          Tensor[] first = data.window(w, context);
           nats += sumLoss(model, first[0], first[1]);
           count += first[1].numel();
           w++;
