@@ -32,6 +32,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     System.out.printf("SGEMM, %d threads, %s%n| shape | m | n | k | GFLOP/s best | GFLOP/s median |%n|---|---|---|---|---|---|%n",
         Parallel.threads(), Kernels.describeGemm());
     Rng rng = new Rng(7);
+    warmUp(rng);
     for (Shape s : SHAPES) {
       float[] a = Tensor.randn(rng, s.m() * s.k()).data(), b = Tensor.randn(rng, s.k() * s.n()).data(), c = new float[s.m() * s.n()];
       int lda = s.ta() ? s.m() : s.k(), ldb = s.tb() ? s.k() : s.n();
@@ -41,5 +42,15 @@ final class BenchGemmCommand implements Callable<Integer> {
       System.out.printf("| %s | %d | %d | %d | %.0f | %.0f |%n", s.name(), s.m(), s.n(), s.k(), flops / t[0] / 1e9, flops / t[1] / 1e9);
     }
     return 0;
+  }
+
+  /** Runs every transpose case at 512³ and each shape once for a few seconds, so the kernels are JIT-compiled before timing. */
+  private static void warmUp(Rng rng) {
+    float[] a = Tensor.randn(rng, 4096 * 688).data(), b = Tensor.randn(rng, 4096 * 688).data(), c = new float[4096 * 688];
+    long end = System.nanoTime() + 4_000_000_000L;
+    while (System.nanoTime() < end) {
+      for (int t = 0; t < 4; t++) Gemm.sgemm((t & 1) != 0, (t & 2) != 0, 512, 512, 512, 1f, a, 0, 512, b, 0, 512, 0f, c, 0, 512);
+      Gemm.sgemm(false, false, 4096, 256, 256, 1f, a, 0, 256, b, 0, 256, 0f, c, 0, 256);
+    }
   }
 }
