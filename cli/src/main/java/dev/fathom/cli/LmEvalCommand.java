@@ -34,10 +34,7 @@ final class LmEvalCommand implements Callable<Integer> {
     LlamaForCausalLM m = HfCheckpoint.load(model);
     Tokenizer tok = LmText.tokenizerOf(model);
     if (adapter != null) dev.fathom.llm.lora.LoraAdapters.load(adapter, m);
-    int ctx = context != null ? context : Math.min(1024, m.config().maxPositionEmbeddings());
-    if (ctx < 2 || ctx > m.config().maxPositionEmbeddings()) {
-      throw new CliException("--context: expected 2.." + m.config().maxPositionEmbeddings() + ", got " + ctx);
-    }
+    int ctx = LmText.context(context, m.config(), 1024);
     LmEval e = LmEvaluator.evaluate(m, LmText.tokens(tok, LmText.read(text)), ctx, 8, 0);
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(e));

@@ -70,10 +70,7 @@ final class LmFinetuneCommand implements Callable<Integer> {
     if (rank <= 0) throw new CliException("--lora: expected a positive rank, got " + rank);
     LlamaForCausalLM m = HfCheckpoint.load(model);
     Tokenizer tok = LmText.tokenizerOf(model);
-    int ctx = context != null ? context : Math.min(256, m.config().maxPositionEmbeddings());
-    if (ctx < 2 || ctx > m.config().maxPositionEmbeddings()) {
-      throw new CliException("--context: expected 2.." + m.config().maxPositionEmbeddings() + ", got " + ctx);
-    }
+    int ctx = LmText.context(context, m.config(), 256);
     byte[] all = LmText.read(text);
     int split = LmText.splitPoint(all);
     TokenData train = LmText.tokens(tok, Arrays.copyOfRange(all, 0, split));

@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import dev.fathom.llm.HfCheckpoint;
+import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.tokenizer.Tokenizer;
 import dev.fathom.llm.tokenizer.Tokenizers;
 import dev.fathom.llm.train.TokenData;
@@ -30,6 +31,18 @@ final class LmText {
 
   static TokenData tokens(Tokenizer tok, byte[] bytes) {
     return new TokenData(tok.encodeBytes(bytes), bytes.length);
+  }
+
+  /**
+   * The --context to use with a model: the requested length, else the model's context capped at
+   * {@code defaultCap}; it must lie in [2, max_position_embeddings].
+   */
+  static int context(Integer requested, LlamaConfig c, int defaultCap) {
+    int ctx = requested != null ? requested : Math.min(defaultCap, c.maxPositionEmbeddings());
+    if (ctx < 2 || ctx > c.maxPositionEmbeddings()) {
+      throw new CliException("--context: expected 2.." + c.maxPositionEmbeddings() + ", got " + ctx);
+    }
+    return ctx;
   }
 
   /** The tokenizer saved with a model (tokenizer.json in its directory). */

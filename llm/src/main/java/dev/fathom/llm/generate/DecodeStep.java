@@ -1,8 +1,7 @@
 package dev.fathom.llm.generate;
 
 import dev.fathom.kernel.Parallel;
-import dev.fathom.kernel.VecMath;
-import dev.fathom.llm.LlamaConfig;
+import dev.fathom.kernel.Activations;
 import dev.fathom.llm.Rotary;
 import java.util.concurrent.ForkJoinWorkerThread;
 
@@ -10,7 +9,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * One decode step: one new token for each of n sequences, through every layer, to the logits of
  * that token. Runs without allocation on buffers sized for the session's batch.
  */
-final class DecodeStep {
+final class DecodeStep extends LayerPass {
 
   /*
    * Design. At batch 1 a step is a string of matrix-vector products of a few hundred rows each;
@@ -25,36 +24,15 @@ final class DecodeStep {
    * parallelism) the step runs on the calling thread alone.
    */
 
-  private final ModelWeights w;
-  private final KvCache cache;
-  private final int d, qd, kvd, f, heads, kvHeads, dh, half, groups, window, vocab, threads;
-  private final double eps;
-  private final float scale;
-  private final float[] h, q, k, v, attn, gate, up, sig;
-  private final float[][] xn, scores;
+  private final float[] h, q, k, v, attn, gate, up;
+  private final float[][] xn;
   private final SpinBarrier barrier, solo = new SpinBarrier(1);
   private int[] slots, tokens;
   private int n;
   private float[] logits;
 
   DecodeStep(ModelWeights w, KvCache cache) {
-    LlamaConfig c = w.config();
-    this.w = w;
-    this.cache = cache;
-    d = c.hiddenSize();
-    heads = c.numAttentionHeads();
-    kvHeads = c.numKeyValueHeads();
-    dh = c.headDim();
-    half = dh / 2;
-    groups = heads / kvHeads;
-    qd = heads * dh;
-    kvd = kvHeads * dh;
-    f = c.intermediateSize();
-    window = c.window();
-    vocab = c.vocabSize();
-    eps = c.rmsNormEps();
-    scale = (float) (1.0 / Math.sqrt(dh));
-    threads = Parallel.threads();
+    super(w, cache);
     int b = cache.batch;
     h = new float[b * d];
     q = new float[b * qd];
@@ -63,9 +41,7 @@ final class DecodeStep {
     attn = new float[b * qd];
     gate = new float[b * f];
     up = new float[b * f];
-    sig = new float[b * f];
     xn = new float[threads][b * d];
-    scores = new float[threads][cache.maxSeq];
     barrier = new SpinBarrier(threads);
   }
 
@@ -147,12 +123,7 @@ final class DecodeStep {
     MatVec.rows(lw.wGate(), 0, d, lw.bGate(), 0, x, 0, d, n, gate, 0, f, s, e, false);
     MatVec.rows(lw.wUp(), 0, d, lw.bUp(), 0, x, 0, d, n, up, 0, f, s, e, false);
     if (e > s) {
-      for (int r = 0; r < n; r++) {
-        int o = r * f + s;
-        VecMath.sigmoid(gate, o, sig, o, e - s);
-        VecMath.mul(gate, o, sig, o, gate, o, e - s);   // silu(gate)
-        VecMath.mul(gate, o, up, o, gate, o, e - s);    // silu(gate) · up
-      }
+      for (int r = 0; r < n; r++) Activations.swiglu(gate, r * f + s, up, r * f + s, gate, r * f + s, e - s);  // silu(gate) · up
     }
     bar.await();
 

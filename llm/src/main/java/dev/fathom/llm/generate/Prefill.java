@@ -1,9 +1,9 @@
 package dev.fathom.llm.generate;
 
+import dev.fathom.kernel.Activations;
 import dev.fathom.kernel.Gemm;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.kernel.VecMath;
-import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.Rotary;
 
 /**
@@ -11,36 +11,13 @@ import dev.fathom.llm.Rotary;
  * every layer with GEMMs for the projections; keys and values go to the cache, and only the last
  * position's logits are computed. Buffers grow to the longest prompt seen and are then reused.
  */
-final class Prefill {
-  private final ModelWeights w;
-  private final KvCache cache;
-  private final int d, qd, kvd, f, heads, kvHeads, dh, half, groups, window, vocab, threads;
-  private final double eps;
-  private final float scale;
-  private final float[][] scores;
+final class Prefill extends LayerPass {
   private final float[] last;
   private int cap;
-  private float[] x, xn, q, k, v, attn, gate, up, sig;
+  private float[] x, xn, q, k, v, attn, gate, up;
 
   Prefill(ModelWeights w, KvCache cache) {
-    LlamaConfig c = w.config();
-    this.w = w;
-    this.cache = cache;
-    d = c.hiddenSize();
-    heads = c.numAttentionHeads();
-    kvHeads = c.numKeyValueHeads();
-    dh = c.headDim();
-    half = dh / 2;
-    groups = heads / kvHeads;
-    qd = heads * dh;
-    kvd = kvHeads * dh;
-    f = c.intermediateSize();
-    window = c.window();
-    vocab = c.vocabSize();
-    eps = c.rmsNormEps();
-    scale = (float) (1.0 / Math.sqrt(dh));
-    threads = Parallel.threads();
-    scores = new float[threads][cache.maxSeq];
+    super(w, cache);
     last = new float[d];
   }
 
@@ -55,7 +32,6 @@ final class Prefill {
     attn = new float[t * qd];
     gate = new float[t * f];
     up = new float[t * f];
-    sig = new float[t * f];
   }
 
   /** Appends {@code tokens} to sequence {@code slot} and writes the last position's logits to out[outOff..]. */
@@ -99,10 +75,7 @@ final class Prefill {
     for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.postNorm(), eps, xn, i * d, d);
     linear(xn, d, lw.wGate(), lw.bGate(), gate, f, t, false);  // (T, F)
     linear(xn, d, lw.wUp(), lw.bUp(), up, f, t, false);        // (T, F)
-    int n = t * f;
-    VecMath.sigmoid(gate, 0, sig, 0, n);
-    VecMath.mul(gate, 0, sig, 0, gate, 0, n);
-    VecMath.mul(gate, 0, up, 0, gate, 0, n);
+    Activations.swiglu(gate, 0, up, 0, gate, 0, t * f);  // silu(gate) · up
     linear(gate, f, lw.wDown(), lw.bDown(), x, d, t, true);  // x += act · Wd^T + bd
   }
 
