@@ -5,7 +5,12 @@ import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.generate.Generation;
 import dev.fathom.llm.generate.Generator;
+import dev.fathom.llm.generate.KvPolicy;
 import dev.fathom.llm.generate.SamplingParams;
+import dev.fathom.llm.generate.SpeculationParams;
+import dev.fathom.llm.generate.SpeculativeGenerator;
+import dev.fathom.llm.generate.SpeculativeStats;
+import dev.fathom.llm.generate.TokenListener;
 import dev.fathom.llm.lora.Lora;
 import dev.fathom.llm.lora.LoraAdapters;
 import dev.fathom.llm.tokenizer.Tokenizer;
@@ -19,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fathom lm generate}: continue prompts with a KV cache, streaming the text of a single prompt. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Generate text from a model: greedy or sampled (temperature, top-k, top-p, min-p, repetition penalty).")
+    description = "Generate text from a model: greedy or sampled (temperature, top-k, top-p, min-p, repetition penalty), "
+        + "optionally with speculative decoding (--draft).")
 final class LmGenerateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "model directory (Hugging Face layout with tokenizer.json)")
   Path model;
@@ -57,6 +63,25 @@ final class LmGenerateCommand implements Callable<Integer> {
   @Option(names = "--adapter", description = "LoRA adapter directory to merge into the model first")
   Path adapter;
 
+  @Option(names = "--kv-policy", defaultValue = "full", description = "what the KV cache keeps: full, window:N, sinks:S,window:N "
+      + "(StreamingLLM) or h2o:N (heavy hitters); bounded policies keep memory flat and may run past the model's context; "
+      + "default ${DEFAULT-VALUE}")
+  String kvPolicy;
+
+  @Option(names = "--draft", description = "speculative decoding: a draft model directory (same tokenizer, smaller model), "
+      + "or 'prompt-lookup' (proposals copied from the context, no model)")
+  String draft;
+
+  @Option(names = "--gamma", defaultValue = "4", description = "draft tokens per target call (with --draft); default ${DEFAULT-VALUE}")
+  int gamma;
+
+  @Option(names = "--adaptive-gamma", description = "with --draft: grow gamma by 2 after a fully accepted round, shrink by 1 after a "
+      + "rejection (up to --max-gamma)")
+  boolean adaptiveGamma;
+
+  @Option(names = "--max-gamma", defaultValue = "12", description = "upper bound of an adaptive gamma; default ${DEFAULT-VALUE}")
+  int maxGamma;
+
   @Override
   public Integer call() throws Exception {
     LlamaForCausalLM m = HfCheckpoint.load(model);
@@ -66,14 +91,21 @@ final class LmGenerateCommand implements Callable<Integer> {
       Lora.mergeAndUnload(m);
     }
     SamplingParams p = params(HfCheckpoint.readGenerationConfig(model), m);
+    KvPolicy policy;
+    try {
+      policy = KvPolicy.parse(kvPolicy);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--kv-policy: " + e.getMessage());
+    }
+    if (policy.bounded() && draft != null) throw new CliException("--draft: speculative decoding needs --kv-policy full, got " + policy);
     List<int[]> ids = new ArrayList<>();
     for (String s : prompts) {
       int[] e = tok.encode(s);
       if (e.length == 0) throw new CliException("--prompt: expected a non-empty prompt");
       int context = m.config().maxPositionEmbeddings();
-      if (e.length >= context) {
+      if (e.length >= context && !policy.bounded()) {
         throw new CliException("--prompt: " + e.length + " tokens leave no room in the model's context of " + context
-            + " (max_position_embeddings); shorten the prompt");
+            + " (max_position_embeddings); shorten the prompt or use a bounded --kv-policy");
       }
       ids.add(e);
     }
@@ -83,14 +115,32 @@ final class LmGenerateCommand implements Callable<Integer> {
       out.print(prompts.get(0));
       out.flush();
     }
-    long t0 = System.nanoTime();
-    List<Generation> gens = new Generator(m, tok::decode).generate(ids, p, (seq, token) -> {
+    TokenListener listener = (seq, token) -> {
       if (stream) {
         byte[] b = tok.decodeBytes(new int[] {token});
         out.write(b, 0, b.length);
         out.flush();
       }
-    });
+    };
+    long t0 = System.nanoTime();
+    SpeculativeStats spec = null;
+    List<Generation> gens;
+    if (draft == null) {
+      try {
+        gens = new Generator(m, tok::decode, policy).generate(ids, p, listener);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage());
+      }
+    } else {
+      var generator = new SpeculativeGenerator(m, LmText.drafter(draft), tok::decode);
+      SpeculationParams sp = speculation();
+      gens = new ArrayList<>();
+      for (int[] prompt : ids) {
+        var r = generator.generate(prompt, p, sp, listener);
+        gens.add(r.generation());
+        spec = spec == null ? r.stats() : spec.plus(r.stats());
+      }
+    }
     double secs = (System.nanoTime() - t0) / 1e9;
     long total = 0;
     for (int i = 0; i < gens.size(); i++) {
@@ -103,7 +153,20 @@ final class LmGenerateCommand implements Callable<Integer> {
     }
     System.err.printf("fathom: %d new tokens in %.2f s (%.1f tokens/s, prefill included), stopped by %s%n", total, secs,
         total / Math.max(1e-9, secs), gens.get(0).reason());
+    if (spec != null) {
+      System.err.printf("fathom: speculative: %d target calls, %.2f tokens per call, acceptance %.3f (%d of %d examined, %d proposed), "
+          + "%d draft-model calls%n", spec.targetCalls(), spec.tokensPerTargetCall(), spec.acceptanceRate(), spec.accepted(), spec.examined(),
+          spec.proposed(), spec.draftCalls());
+    }
     return 0;
+  }
+
+  private SpeculationParams speculation() {
+    try {
+      return adaptiveGamma ? SpeculationParams.adaptive(gamma, maxGamma) : SpeculationParams.fixed(gamma);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--gamma/--max-gamma: " + e.getMessage());
+    }
   }
 
   private SamplingParams params(GenerationConfig g, LlamaForCausalLM m) {

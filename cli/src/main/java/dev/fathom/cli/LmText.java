@@ -2,6 +2,9 @@ package dev.fathom.cli;
 
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaConfig;
+import dev.fathom.llm.generate.Drafter;
+import dev.fathom.llm.generate.ModelDrafter;
+import dev.fathom.llm.generate.PromptLookupDrafter;
 import dev.fathom.llm.tokenizer.Tokenizer;
 import dev.fathom.llm.tokenizer.Tokenizers;
 import dev.fathom.llm.train.TokenData;
@@ -43,6 +46,14 @@ final class LmText {
       throw new CliException("--context: expected 2.." + c.maxPositionEmbeddings() + ", got " + ctx);
     }
     return ctx;
+  }
+
+  /** The drafter a --draft value names: 'prompt-lookup', or a draft model's directory. */
+  static Drafter drafter(String draft) throws IOException {
+    if (draft.equals("prompt-lookup")) return new PromptLookupDrafter();
+    Path dir = Path.of(draft);
+    if (!Files.isDirectory(dir)) throw new CliException("--draft: expected a model directory or 'prompt-lookup', got '" + draft + "'");
+    return new ModelDrafter(HfCheckpoint.load(dir));
   }
 
   /** The tokenizer saved with a model (tokenizer.json in its directory). */

@@ -26,16 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
   record Run(int code, String out, String err) {}
 
+  /** Runs the CLI in-process; out and err hold what went to picocli's writers and to System.out / System.err. */
   static Run run(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream old = System.out, oldErr = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(), errBuf = new ByteArrayOutputStream();
     StringWriter out = new StringWriter(), err = new StringWriter();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(errBuf, true, StandardCharsets.UTF_8));
     try {
       int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-      return new Run(code, buf.toString(StandardCharsets.UTF_8) + out, err.toString());
+      return new Run(code, buf.toString(StandardCharsets.UTF_8) + out, errBuf.toString(StandardCharsets.UTF_8) + err);
     } finally {
       System.setOut(old);
+      System.setErr(oldErr);
     }
   }
 

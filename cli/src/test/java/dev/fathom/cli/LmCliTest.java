@@ -55,6 +55,28 @@ class LmCliTest {
     assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x".repeat(400), "--tokens", "3"),
         "leave no room in the model's context");
     assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--top-p", "1.5"), "top_p");
+
+    // Speculative decoding: a draft model (here the model itself, so every proposal is accepted)
+    // or prompt lookup gives the greedy output of the model alone, with its stats on stderr.
+    for (String draft : new String[] {model.toString(), "prompt-lookup"}) {
+      CliTest.Run s = run("lm", "generate", "--model", model.toString(), "--prompt", "To be", "--tokens", "5", "--greedy",
+          "--draft", draft, "--gamma", "3");
+      assertThat(s.code()).as(s.err()).isZero();
+      assertThat(s.out()).isEqualTo(g.out());
+      assertThat(s.err()).contains("speculative:").contains("tokens per call");
+    }
+    assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--draft", tmp.resolve("none").toString()),
+        "--draft");
+    assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--draft", "prompt-lookup", "--gamma", "0"),
+        "gamma");
+    // A bounded cache takes a prompt longer than the context (256) and runs on past it.
+    CliTest.Run w = run("lm", "generate", "--model", model.toString(), "--prompt", "x".repeat(400), "--tokens", "60",
+        "--kv-policy", "sinks:2,window:14", "--seed", "3");
+    assertThat(w.code()).as(w.err()).isZero();
+    assertThat(w.err()).contains("60 new tokens");
+    assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--kv-policy", "ring:3"), "kv policy");
+    assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--kv-policy", "window:300"),
+        "max_position_embeddings");
   }
 
   @Test

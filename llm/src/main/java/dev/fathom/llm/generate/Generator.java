@@ -25,6 +25,7 @@ import java.util.function.Function;
 public final class Generator {
   private final LlamaForCausalLM model;
   private final Function<int[], String> decoder;
+  private final KvPolicy policy;
 
   /** A generator without a decoder (stop strings then cannot be used). */
   public Generator(LlamaForCausalLM model) {
@@ -33,8 +34,18 @@ public final class Generator {
 
   /** @param decoder ids → text for stop strings, or null */
   public Generator(LlamaForCausalLM model, Function<int[], String> decoder) {
+    this(model, decoder, KvPolicy.FULL);
+  }
+
+  /**
+   * @param decoder ids → text for stop strings, or null
+   * @param policy what the KV cache keeps; under a bounded policy memory stays flat and sequences
+   *     (prompt and output) may run past max_position_embeddings, so there is no context limit
+   */
+  public Generator(LlamaForCausalLM model, Function<int[], String> decoder, KvPolicy policy) {
     this.model = Objects.requireNonNull(model, "model");
     this.decoder = decoder;
+    this.policy = Objects.requireNonNull(policy, "policy");
   }
 
   /** One prompt: {@code generate(List.of(prompt), params, listener).get(0)}. */
@@ -54,11 +65,10 @@ public final class Generator {
   public List<Generation> generate(List<int[]> prompts, SamplingParams params, TokenListener listener) {
     Objects.requireNonNull(params, "params");
     Objects.requireNonNull(listener, "listener");
-    int b = prompts.size(), vocab = model.config().vocabSize(), maxPos = model.config().maxPositionEmbeddings();
+    int b = prompts.size(), vocab = model.config().vocabSize();
+    int maxPos = policy.bounded() ? Integer.MAX_VALUE - 1 : model.config().maxPositionEmbeddings();
     if (b == 0) throw new IllegalArgumentException("generate: expected at least one prompt, got none");
-    if (!params.stopStrings().isEmpty() && decoder == null) {
-      throw new IllegalArgumentException("generate: stop strings " + params.stopStrings() + " need a decoder (Generator(model, decoder))");
-    }
+    var stops = new StopCheck(params, vocab, decoder, maxPos);
     int maxSeq = 1;
     for (int i = 0; i < b; i++) {
       int[] p = prompts.get(i);
@@ -78,10 +88,8 @@ public final class Generator {
       for (int i = 0; i < b; i++) result.add(new Generation(new int[0], StopReason.MAX_NEW_TOKENS));
       return result;
     }
-    boolean[] isStop = new boolean[vocab];
-    for (int id : params.stopTokenIds()) if (id < vocab) isStop[id] = true;
 
-    var session = new InferenceSession(model, b, maxSeq);
+    var session = new InferenceSession(model, b, maxSeq, b, policy);
     float[] logits = new float[b * vocab];
     int[][] out = new int[b][];
     int[] count = new int[b], live = new int[b], next = new int[b], tokens = new int[b];
@@ -105,7 +113,7 @@ public final class Generator {
         int s = live[r], token = samplers[s].next(logits, r * vocab);
         out[s][count[s]++] = token;
         listener.onToken(s, token);
-        reason[s] = stopReason(token, isStop, out[s], count[s], prompts.get(s).length, params, maxPos);
+        reason[s] = stops.after(out[s], count[s], prompts.get(s).length);
         if (reason[s] == null) {
           next[m] = s;
           tokens[m++] = token;
@@ -117,16 +125,5 @@ public final class Generator {
     }
     for (int i = 0; i < b; i++) result.add(new Generation(Arrays.copyOf(out[i], count[i]), reason[i]));
     return result;
-  }
-
-  private StopReason stopReason(int token, boolean[] isStop, int[] out, int count, int promptLength, SamplingParams params, int maxPos) {
-    if (isStop[token]) return StopReason.STOP_TOKEN;
-    if (!params.stopStrings().isEmpty()) {
-      String text = decoder.apply(Arrays.copyOf(out, count));
-      for (String stop : params.stopStrings()) if (text.contains(stop)) return StopReason.STOP_STRING;
-    }
-    if (count >= params.maxNewTokens()) return StopReason.MAX_NEW_TOKENS;
-    if (promptLength + count >= maxPos) return StopReason.CONTEXT_LIMIT;
-    return null;
   }
 }

@@ -15,6 +15,13 @@ abstract class LayerPass {
   final double eps;
   final float scale;
   final float[][] scores;
+  /** Per thread: rotary rows (table or computed), and the sink keys shifted next to the window. */
+  final RopeRows[] rope;
+  final float[][] sinkKeys;
+  /** H2O past the model's context: every entry's key, the older ones moved to packed positions. */
+  final float[][] entryKeys;
+  final int[][] order;
+  final int maxPositions;
 
   LayerPass(ModelWeights w, KvCache cache) {
     LlamaConfig c = w.config();
@@ -35,5 +42,12 @@ abstract class LayerPass {
     scale = (float) (1.0 / Math.sqrt(dh));
     threads = Parallel.threads();
     scores = new float[threads][cache.maxSeq];
+    rope = new RopeRows[threads];
+    sinkKeys = new float[threads][cache.policy.sinks() * dh];
+    for (int t = 0; t < threads; t++) rope[t] = new RopeRows(w, half);
+    boolean h2o = cache.policy.kind() == KvPolicy.Kind.H2O;
+    entryKeys = new float[threads][h2o ? cache.maxSeq * dh : 0];
+    order = new int[threads][h2o ? cache.maxSeq : 0];
+    maxPositions = c.maxPositionEmbeddings();
   }
 }

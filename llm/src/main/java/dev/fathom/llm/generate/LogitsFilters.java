@@ -11,10 +11,10 @@ import java.util.Arrays;
 final class LogitsFilters {
   private LogitsFilters() {}
 
-  /** logit[t] = logit[t] &gt; 0 ? logit[t] / penalty : logit[t] · penalty for every t with {@code present[t]}. */
-  static void repetitionPenalty(float[] logits, int n, boolean[] present, float penalty) {
+  /** logit[t] = logit[t] &gt; 0 ? logit[t] / penalty : logit[t] · penalty for every t with {@code count[t] > 0}. */
+  static void repetitionPenalty(float[] logits, int n, int[] count, float penalty) {
     for (int t = 0; t < n; t++) {
-      if (present[t]) logits[t] = logits[t] > 0 ? logits[t] / penalty : logits[t] * penalty;
+      if (count[t] > 0) logits[t] = logits[t] > 0 ? logits[t] / penalty : logits[t] * penalty;
     }
   }
 

@@ -12,7 +12,7 @@ import java.util.Map;
  * an optimizer step) are seen by the next step; a model whose tensors are replaced needs a new view.
  */
 record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, float[] finalNorm, float[] head,
-    float[] cos, float[] sin) {
+    float[] cos, float[] sin, float[] invFreq) {
 
   /** Reads the arrays of {@code model} and makes its rotary tables cover {@code positions}. */
   static ModelWeights of(LlamaForCausalLM model, int positions) {
@@ -38,7 +38,7 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
     float[] head = c.tieWordEmbeddings() ? embed : get(p, "lm_head.weight", c.vocabSize(), d);
     model.rotary().ensure(positions);
     return new ModelWeights(c, embed, layers, get(p, "model.norm.weight", d), head,
-        model.rotary().cos(), model.rotary().sin());
+        model.rotary().cos(), model.rotary().sin(), model.rotary().inverseFrequencies());
   }
 
   private static float[] bias(Map<String, Tensor> p, String name, boolean present, int n) {

@@ -27,8 +27,23 @@ final class Ops {
    */
   static void attend(float[] q, int qOff, float[] kc, float[] vc, int base, int dh, int lo, int hi, float scale,
       float[] scores, float[] out, int outOff) {
+    attend(q, qOff, null, 0, kc, vc, base, dh, lo, hi, scale, scores, out, outOff);
+  }
+
+  /**
+   * As {@link #attend}, but with the keys of cache entries [0, firstCount) taken from
+   * {@code firstKeys} (firstCount rows of dh) instead of the cache when it is not null: the
+   * attention sinks rotated to their shifted positions. Leaves the probabilities in
+   * {@code scores[0 .. hi − lo)}.
+   */
+  static void attend(float[] q, int qOff, float[] firstKeys, int firstCount, float[] kc, float[] vc, int base, int dh, int lo,
+      int hi, float scale, float[] scores, float[] out, int outOff) {
     int n = hi - lo;
-    for (int j = 0; j < n; j++) scores[j] = MatVec.dot(q, qOff, kc, base + (lo + j) * dh, dh) * scale;
+    for (int j = 0; j < n; j++) {
+      int e = lo + j;
+      scores[j] = (firstKeys != null && e < firstCount ? MatVec.dot(q, qOff, firstKeys, e * dh, dh)
+          : MatVec.dot(q, qOff, kc, base + e * dh, dh)) * scale;
+    }
     VecMath.softmaxRows(scores, 0, 1, n, scores, 0);
     Arrays.fill(out, outOff, outOff + dh, 0f);
     for (int j = 0; j < n; j++) MatVec.axpy(scores[j], vc, base + (lo + j) * dh, out, outOff, dh);

@@ -39,6 +39,39 @@ class InferenceSessionTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"llama_gqa_rope3", "qwen2_bias_tied", "mistral_window", "llama_bias_linear"})
+  void scoreGivesEveryPositionsLogitsAndTruncateRollsBack(String name) throws Exception {
+    LlamaForCausalLM m = Golden.model(name);
+    int v = m.config().vocabSize();
+    int[] seq = {5, 17, 42, 3, 96, 0, 11, 23, 58, 7, 81, 33, 2, 64};
+    var s = new InferenceSession(m, 1, 20, 6);
+    float[] logits = new float[6 * v];
+    s.prefill(0, Arrays.copyOfRange(seq, 0, 4), logits, 0);
+    s.score(0, Arrays.copyOfRange(seq, 4, 10), 6, logits);  // 6 rows, each its own position
+    for (int i = 0; i < 6; i++) {
+      assertThat(Golden.relativeError(logits, i * v, Golden.forwardLast(m, Arrays.copyOf(seq, 5 + i)))).as("row %d", i)
+          .isLessThanOrEqualTo(TOL);
+    }
+    assertThat(s.length(0)).isEqualTo(10);
+    // Roll back to 6 positions and take another branch: as if the 4 dropped tokens never came.
+    s.truncate(0, 6);
+    int[] branch = {1, 2, 3};
+    s.score(0, branch, 3, logits);
+    int[] other = {5, 17, 42, 3, 96, 0, 1, 2, 3};
+    assertThat(Golden.relativeError(logits, 2 * v, Golden.forwardLast(m, other))).isLessThanOrEqualTo(TOL);
+    float[] one = new float[v];
+    s.decode(new int[] {0}, new int[] {4}, 1, one);
+    assertThat(Golden.relativeError(one, 0, Golden.forwardLast(m, new int[] {5, 17, 42, 3, 96, 0, 1, 2, 3, 4}))).isLessThanOrEqualTo(TOL);
+    assertThatThrownBy(() -> s.truncate(0, 11)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 10]");
+    assertThatThrownBy(() -> s.score(0, new int[7], 7, new float[7 * v])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stepRows=6");
+    var full = new InferenceSession(m, 1, 20, 6);
+    full.prefill(0, new int[18], logits, 0);
+    assertThatThrownBy(() -> full.score(0, new int[3], 3, logits)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("20 positions");
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"mistral_window", "qwen2_bias_tied"})
   void prefillInPiecesEqualsOnePrefill(String name) throws Exception {
     LlamaForCausalLM m = Golden.model(name);

@@ -21,7 +21,7 @@ class MatVecTest {
   void rowsMatchTheScalarTwin(int in) {
     Rng rng = new Rng(in);
     for (int rows : SIZES) {
-      for (int batch : new int[] {1, 3}) {
+      for (int batch : new int[] {1, 2, 3, 9}) {  // 2, 3 and 9: the two-input kernel, and its remainder
         for (boolean acc : new boolean[] {false, true}) {
           float[] w = random(rng, 5 + rows * in), bias = acc ? random(rng, 2 + rows) : null;
           float[] x = random(rng, 3 + batch * (in + 2)), y0 = random(rng, 1 + batch * (rows + 4));
@@ -44,6 +44,20 @@ class MatVecTest {
           }
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 9, 31, 1023})
+  void aBatchGivesEachInputExactlyWhatItGetsAlone(int in) {
+    Rng rng = new Rng(50 + in);
+    int rows = 7, batch = 9;
+    float[] w = random(rng, rows * in), bias = random(rng, rows), x = random(rng, batch * in), all = new float[batch * rows];
+    MatVec.rows(w, 0, in, bias, 0, x, 0, in, batch, all, 0, rows, 0, rows, false);
+    for (int r = 0; r < batch; r++) {
+      float[] one = new float[rows];
+      MatVec.rows(w, 0, in, bias, 0, x, r * in, in, 1, one, 0, rows, 0, rows, false);
+      assertThat(java.util.Arrays.copyOfRange(all, r * rows, (r + 1) * rows)).as("input %d", r).containsExactly(one);
     }
   }
 

@@ -21,7 +21,7 @@ class SamplingTest {
   @Test
   void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfPresentTokens() {
     float[] l = {2f, -1f, 0.5f, -3f, 0f};
-    LogitsFilters.repetitionPenalty(l, 5, new boolean[] {true, true, false, false, true}, 2f);
+    LogitsFilters.repetitionPenalty(l, 5, new int[] {1, 2, 0, 0, 1}, 2f);
     assertThat(l).containsExactly(1f, -2f, 0.5f, -3f, 0f);
   }
 
