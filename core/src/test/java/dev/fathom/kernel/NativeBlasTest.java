@@ -2,7 +2,6 @@ package dev.fathom.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
@@ -25,76 +24,6 @@ class NativeBlasTest {
   private static final double TOL_PER_TERM = 4e-7;
   private static final int[] SIZES = {1, 7, 16, 17, 33, 100, 257};
   private static final boolean[] BOOLS = {false, true};
-
-  /** One product with its operands laid out with offsets and padded leading dimensions. */
-  private record Case(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-
-    static Case random(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta,
-        int pad, long seed) {
-      SplittableRandom r = new SplittableRandom(seed);
-      int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
-      int aOff = pad * 3, bOff = pad * 5, cOff = pad * 7;
-      float[] a = fill(r, aOff + (ta ? k : m) * lda + pad);
-      float[] b = fill(r, bOff + (tb ? n : k) * ldb + pad);
-      float[] c = fill(r, cOff + m * ldc + pad);
-      return new Case(ta, tb, m, n, k, alpha, beta, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-    }
-
-    float av(int i, int p) {
-      return a[aOff + (ta ? p * lda + i : i * lda + p)];
-    }
-
-    float bv(int p, int j) {
-      return b[bOff + (tb ? j * ldb + p : p * ldb + j)];
-    }
-
-    float[] java() {
-      float[] out = c.clone();
-      Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
-      return out;
-    }
-
-    float[] nativeBlas() {
-      float[] out = c.clone();
-      NativeBlas.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
-      return out;
-    }
-
-    /** Checks {@code got} against {@code want} inside C; cells outside C must be untouched. */
-    void assertClose(float[] got, float[] want) {
-      double tol = TOL_PER_TERM * (k + 4);
-      for (int idx = 0; idx < c.length; idx++) {
-        int rel = idx - cOff;
-        int i = Math.floorDiv(rel, ldc), j = Math.floorMod(rel, ldc);
-        if (rel < 0 || i >= m || j >= n) {
-          if (Float.floatToRawIntBits(got[idx]) != Float.floatToRawIntBits(c[idx])) {
-            fail(String.format("%s: native wrote %s outside C at index %d, which held %s",
-                this, got[idx], idx, c[idx]));
-          }
-          continue;
-        }
-        double bound = beta == 0f ? 0 : Math.abs((double) beta * c[idx]);
-        for (int p = 0; p < k; p++) bound += Math.abs((double) alpha * av(i, p) * bv(p, j));
-        if (!(Math.abs((double) got[idx] - want[idx]) <= tol * bound + 1e-30)) {
-          fail(String.format("%s: C(%d,%d) native %s, pure Java %s, allowed %.3g",
-              this, i, j, got[idx], want[idx], tol * bound));
-        }
-      }
-    }
-
-    @Override
-    public String toString() {
-      return String.format("sgemm(ta=%s, tb=%s, m=%d, n=%d, k=%d, alpha=%s, beta=%s, lda=%d, "
-          + "ldb=%d, ldc=%d)", ta, tb, m, n, k, alpha, beta, lda, ldb, ldc);
-    }
-  }
-
-  private static float[] fill(SplittableRandom r, int len) {
-    float[] x = new float[len];
-    for (int i = 0; i < len; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
-    return x;
-  }
 
   private static void assumeNative() {
     assumeTrue(NativeBlas.available(), () -> "native BLAS unavailable: " + NativeBlas.reason());
@@ -146,8 +75,8 @@ class NativeBlasTest {
         for (int m : SIZES) {
           for (int n : new int[] {1, 9, 33, 130}) {
             for (int k : new int[] {1, 8, 17, 200}) {
-              Case cs = Case.random(ta, tb, m, n, k, 1f, 0f, 0, seed++);
-              cs.assertClose(cs.nativeBlas(), cs.java());
+              GemmCase cs = GemmCase.random(ta, tb, m, n, k, 1f, 0f, 0, seed++);
+              cs.assertClose(cs.nativeBlas(), cs.gemm(), TOL_PER_TERM, "native");
             }
           }
         }
@@ -164,10 +93,10 @@ class NativeBlasTest {
       for (boolean tb : BOOLS) {
         for (float[] ab : alphaBeta) {
           for (int pad : new int[] {1, 5}) {
-            Case cs = Case.random(ta, tb, 37, 29, 51, ab[0], ab[1], pad, seed++);
-            cs.assertClose(cs.nativeBlas(), cs.java());
-            Case big = Case.random(ta, tb, 150, 140, 96, ab[0], ab[1], pad, seed++);
-            big.assertClose(big.nativeBlas(), big.java());
+            GemmCase cs = GemmCase.random(ta, tb, 37, 29, 51, ab[0], ab[1], pad, seed++);
+            cs.assertClose(cs.nativeBlas(), cs.gemm(), TOL_PER_TERM, "native");
+            GemmCase big = GemmCase.random(ta, tb, 150, 140, 96, ab[0], ab[1], pad, seed++);
+            big.assertClose(big.nativeBlas(), big.gemm(), TOL_PER_TERM, "native");
           }
         }
       }
@@ -179,12 +108,12 @@ class NativeBlasTest {
     assumeNative();
     for (boolean ta : BOOLS) {
       for (boolean tb : BOOLS) {
-        Case cs = Case.random(ta, tb, 40, 24, 19, 1.25f, 0f, 2, 7);
+        GemmCase cs = GemmCase.random(ta, tb, 40, 24, 19, 1.25f, 0f, 2, 7);
         float[] c = cs.c().clone();
         for (int i = 0; i < cs.m(); i++) {
           Arrays.fill(c, cs.cOff() + i * cs.ldc(), cs.cOff() + i * cs.ldc() + cs.n(), Float.NaN);
         }
-        Case nan = new Case(ta, tb, cs.m(), cs.n(), cs.k(), cs.alpha(), 0f, cs.a(), cs.aOff(),
+        GemmCase nan = new GemmCase(ta, tb, cs.m(), cs.n(), cs.k(), cs.alpha(), 0f, cs.a(), cs.aOff(),
             cs.lda(), cs.b(), cs.bOff(), cs.ldb(), c, cs.cOff(), cs.ldc());
         float[] got = nan.nativeBlas();
         for (int i = 0; i < cs.m(); i++) {
@@ -192,7 +121,7 @@ class NativeBlasTest {
             assertThat(got[cs.cOff() + i * cs.ldc() + j]).as("%s C(%d,%d)", nan, i, j).isNotNaN();
           }
         }
-        nan.assertClose(got, nan.java());
+        nan.assertClose(got, nan.gemm(), TOL_PER_TERM, "native");
       }
     }
   }
@@ -226,21 +155,21 @@ class NativeBlasTest {
           long sa = strides[0] == 0 ? 0 : (long) (ta ? k : m) * lda + 1;
           long sb = strides[1] == 0 ? 0 : (long) (tb ? n : k) * ldb + 2;
           long sc = (long) m * ldc + 4;
-          float[] a = fill(r, (int) (3 + sa * (batch - 1) + (ta ? k : m) * lda));
-          float[] b = fill(r, (int) (5 + sb * (batch - 1) + (tb ? n : k) * ldb));
-          float[] c = fill(r, (int) (7 + sc * (batch - 1) + m * ldc));
+          float[] a = GemmCase.fill(r, (int) (3 + sa * (batch - 1) + (ta ? k : m) * lda));
+          float[] b = GemmCase.fill(r, (int) (5 + sb * (batch - 1) + (tb ? n : k) * ldb));
+          float[] c = GemmCase.fill(r, (int) (7 + sc * (batch - 1) + m * ldc));
           float[] want = c.clone(), got = c.clone();
           Gemm.sgemmBatched(batch, ta, tb, m, n, k, 0.75f, a, 3, sa, lda, b, 5, sb, ldb,
               -0.5f, want, 7, sc, ldc);
           NativeBlas.sgemmBatched(batch, ta, tb, m, n, k, 0.75f, a, 3, sa, lda, b, 5, sb, ldb,
               -0.5f, got, 7, sc, ldc);
           for (int e = 0; e < batch; e++) {
-            Case cs = new Case(ta, tb, m, n, k, 0.75f, -0.5f, a, (int) (3 + e * sa), lda,
+            GemmCase cs = new GemmCase(ta, tb, m, n, k, 0.75f, -0.5f, a, (int) (3 + e * sa), lda,
                 b, (int) (5 + e * sb), ldb, c, (int) (7 + e * sc), ldc);
             float[] g = c.clone(), w = c.clone();
             copyEntry(got, g, cs);
             copyEntry(want, w, cs);
-            cs.assertClose(g, w);
+            cs.assertClose(g, w, TOL_PER_TERM, "native");
           }
           for (int idx = 0; idx < c.length; idx++) {
             int rel = Math.floorMod(idx - 7, (int) sc);
@@ -253,7 +182,7 @@ class NativeBlasTest {
   }
 
   /** Copies entry {@code cs}'s C region from {@code from} into {@code to}. */
-  private static void copyEntry(float[] from, float[] to, Case cs) {
+  private static void copyEntry(float[] from, float[] to, GemmCase cs) {
     for (int i = 0; i < cs.m(); i++) {
       int o = cs.cOff() + i * cs.ldc();
       System.arraycopy(from, o, to, o, cs.n());

@@ -23,8 +23,8 @@ final class DecodeStep extends LayerPass {
    *   down rows + residual | ... | final norm + head rows.
    * When several rows belong to one sequence, the cache writes of all rows come before any
    * attention (one more barrier), so that a row sees the rows before it. The matrix-vector
-   * products read each weight row once for all n rows: scoring γ + 1 tokens of one sequence costs
-   * about what one token costs while the weights, not the arithmetic, set the pace.
+   * products read each weight row once for all n rows, so scoring γ + 1 tokens of one sequence
+   * costs far less than γ + 1 steps (5 rows of `base`: about 1.4× one row, BENCHMARKS.md).
    * Every output element is computed by one thread with an order that does not depend on the
    * slice, so logits do not depend on the thread count. From inside a pool worker (nested
    * parallelism) the step runs on the calling thread alone.

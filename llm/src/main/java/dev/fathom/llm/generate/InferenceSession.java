@@ -2,6 +2,7 @@ package dev.fathom.llm.generate;
 
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.LlamaForCausalLM;
+import java.util.Objects;
 
 /**
  * The inference engine of a {@link LlamaForCausalLM}: a key/value cache for {@code batch}
@@ -66,7 +67,7 @@ public final class InferenceSession {
    */
   public InferenceSession(LlamaForCausalLM model, int batch, int maxSeq, int stepRows, KvPolicy policy) {
     this.config = model.config();
-    this.policy = java.util.Objects.requireNonNull(policy, "policy");
+    this.policy = Objects.requireNonNull(policy, "policy");
     if (batch < 1) throw new IllegalArgumentException("InferenceSession: expected batch >= 1, got " + batch);
     if (stepRows < batch) {
       throw new IllegalArgumentException("InferenceSession: expected stepRows >= batch (" + batch + "), got " + stepRows);
