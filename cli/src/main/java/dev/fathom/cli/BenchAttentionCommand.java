@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * naive composition (which materializes the T×T scores), with their max difference.
  */
 @Command(name = "attention", mixinStandardHelpOptions = true,
-    description = "Causal attention fwd+bwd: tiled (memory linear in T) vs naive (T x T scores), B=1 H=4 D=64.")
+    description = "Causal attention fwd+bwd: tiled (memory linear in T) vs naive (T x T scores), optionally the sliding-window "
+        + "kernel, B=1 H=4 D=64.")
 final class BenchAttentionCommand implements Callable<Integer> {
   @Option(names = "--t", split = ",", defaultValue = "512,1024,2048,4096", description = "sequence lengths; default ${DEFAULT-VALUE}")
   List<Integer> lengths;
@@ -26,17 +27,29 @@ final class BenchAttentionCommand implements Callable<Integer> {
   @Option(names = "--reps", defaultValue = "2", description = "timed repetitions; default ${DEFAULT-VALUE}")
   int reps;
 
+  @Option(names = "--window", defaultValue = "0", description = "also time the sliding-window kernel with this window (0: off); default ${DEFAULT-VALUE}")
+  int window;
+
+  @Option(names = "--tiled-max", defaultValue = "1000000", description = "skip the full tiled path above this T; default ${DEFAULT-VALUE}")
+  int tiledMax;
+
   @Override
   public Integer call() {
-    System.out.printf("causal attention fwd+bwd, B=1 H=4 D=64, %d threads%n| T | tiled ms | naive ms | naive/tiled | max |diff| out | naive scores MiB |%n"
-        + "|---|---|---|---|---|---|%n", Parallel.threads());
+    if (window < 0) throw new CliException("--window: expected >= 0, got " + window);
+    String w = window > 0 ? " window " + window + " ms |" : "";
+    System.out.printf("causal attention fwd+bwd, B=1 H=4 D=64, %d threads%n| T | tiled ms |%s naive ms | naive/tiled | max |diff| out | naive scores MiB |%n"
+        + "|---|---|%s---|---|---|---|%n", Parallel.threads(), w, window > 0 ? "---|" : "");
     for (int t : lengths) {
       Rng rng = new Rng(t);
       Tensor q = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true), k = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true);
       Tensor v = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true), g = Tensor.randn(rng, 1, 4, t, 64);
-      double tiled = BenchCommand.best(1, reps, () -> Autograd.grad(F.scaledDotProductAttention(q, k, v, true, null), g, q, k, v));
-      if (t > naiveMax) {
-        System.out.printf("| %d | %.0f | (skipped) | | | %.0f |%n", t, tiled * 1e3, 4.0 * 4 * t * (double) t / (1 << 20));
+      double tiled = t > tiledMax ? Double.NaN
+          : BenchCommand.best(1, reps, () -> Autograd.grad(F.scaledDotProductAttention(q, k, v, true, null), g, q, k, v));
+      String tiledMs = t > tiledMax ? "(skipped)" : String.format("%.0f", tiled * 1e3);
+      String windowMs = window > 0 ? String.format(" %.0f |", 1e3 * BenchCommand.best(1, reps,
+          () -> Autograd.grad(F.slidingWindowAttention(q, k, v, window), g, q, k, v))) : "";
+      if (t > naiveMax || t > tiledMax) {
+        System.out.printf("| %d | %s |%s (skipped) | | | %.0f |%n", t, tiledMs, windowMs, 4.0 * 4 * t * (double) t / (1 << 20));
         continue;
       }
       double naive = BenchCommand.best(1, reps, () -> Autograd.grad(F.scaledDotProductAttentionComposed(q, k, v, true, null), g, q, k, v));
@@ -44,7 +57,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
       float[] b = F.scaledDotProductAttentionComposed(q.detach(), k.detach(), v.detach(), true, null).data();
       double diff = 0;
       for (int i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
-      System.out.printf("| %d | %.0f | %.0f | %.2f | %.1e | %.0f |%n", t, tiled * 1e3, naive * 1e3, naive / tiled, diff,
+      System.out.printf("| %d | %.0f |%s %.0f | %.2f | %.1e | %.0f |%n", t, tiled * 1e3, windowMs, naive * 1e3, naive / tiled, diff,
           4.0 * 4 * t * (double) t / (1 << 20));
     }
     return 0;

@@ -57,7 +57,24 @@ public final class FlashAttention {
   public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
     ScalarFlashAttention.forward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
-        q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
+        q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal, 0);
+  }
+
+  /**
+   * Causal sliding-window forward (Mistral): query i sees keys j with
+   * {@code i + S − T − window < j ≤ i + S − T}, the last {@code window} positions up to its own.
+   * Key tiles wholly before a query block's window are skipped, so time and memory grow with
+   * T·window, not T².
+   *
+   * @param window keys each query sees at most, at least 1
+   * @throws IllegalArgumentException as {@link #forward(float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, boolean)},
+   *     or for a window below 1
+   */
+  public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, int window) {
+    if (window < 1) throw new IllegalArgumentException("attention window: expected >= 1, got " + window);
+    ScalarFlashAttention.forward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
+        q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, true, window);
   }
 
   /**
@@ -77,7 +94,16 @@ public final class FlashAttention {
       float[] gq, float[] gk, float[] gv,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
     ScalarFlashAttention.backward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
-        q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);
+        q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal, 0);
+  }
+
+  /** The backward of the sliding-window forward (same window). */
+  public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+      float[] gq, float[] gk, float[] gv,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, int window) {
+    if (window < 1) throw new IllegalArgumentException("attention window: expected >= 1, got " + window);
+    ScalarFlashAttention.backward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
+        q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, true, window);
   }
 
   static final ScalarFlashAttention.Tiles VECTOR = new ScalarFlashAttention.Tiles() {

@@ -28,14 +28,27 @@ public final class ScalarFlashAttention {
   /** See {@link FlashAttention#forward}. */
   public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
-    forward(SCALAR, q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
+    forward(SCALAR, q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, causal, 0);
+  }
+
+  /** See {@link FlashAttention#forward(float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, int)}. */
+  public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, int window) {
+    forward(SCALAR, q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, true, window);
   }
 
   /** See {@link FlashAttention#backward}. */
   public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
       float[] gq, float[] gk, float[] gv,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
-    backward(SCALAR, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);
+    backward(SCALAR, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal, 0);
+  }
+
+  /** The sliding-window backward; see {@link FlashAttention#forward(float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, int)}. */
+  public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+      float[] gq, float[] gk, float[] gv,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, int window) {
+    backward(SCALAR, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, true, window);
   }
 
   /*
@@ -67,8 +80,9 @@ public final class ScalarFlashAttention {
    */
 
   static void forward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse,
-      int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal, int window) {
     check("forward", q, k, v, out, lse, null, b, h, hkv, t, s, d, dv);
+    checkWindow(causal, window);
     int nqt = (t + BQ - 1) / BQ, off = s - t, group = h / hkv;
     Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
       float[] qT = new float[d * BQ], st = new float[BK * BQ];
@@ -82,9 +96,10 @@ public final class ScalarFlashAttention {
         Arrays.fill(l, 0f);
         Arrays.fill(acc, 0, rows * dv, 0f);
         int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;  // keys the last row sees
-        for (int k0 = 0; k0 < kEnd; k0 += BK) {
+        for (int k0 = firstTile(r0 + off, window); k0 < kEnd; k0 += BK) {
           int n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
           ops.dotT(k, kBase + k0 * d, d, qT, BQ, d, n, rows, st, BQ);  // st[c·BQ + r] = k_c·q_r
+          hideBelowWindow(st, 1, BQ, n, rows, shift, window);  // st[c·BQ + r]
           ops.softmaxTile(st, n, rows, shift, scale, m, l, alpha);
           ops.scaleRows(acc, dv, rows, alpha);
           for (int rb = 0; rb < rows; rb += RB) {
@@ -99,8 +114,9 @@ public final class ScalarFlashAttention {
 
   static void backward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
       float[] gq, float[] gk, float[] gv,
-      int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal) {
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal, int window) {
     check("backward", q, k, v, out, lse, gOut, b, h, hkv, t, s, d, dv);
+    checkWindow(causal, window);
     checkGrads(gq, gk, gv, b, h, hkv, t, s, d, dv);
     float[] rowDot = rowDots(out, gOut, b * h * t, dv);
     int off = s - t, group = h / hkv;
@@ -117,9 +133,10 @@ public final class ScalarFlashAttention {
           transpose(q, qBase + r0 * d, rows, d, qT, BQ);
           transpose(gOut, oBase + r0 * dv, rows, dv, oT, BQ);
           int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;
-          for (int k0 = 0; k0 < kEnd; k0 += BK) {
+          for (int k0 = firstTile(r0 + off, window); k0 < kEnd; k0 += BK) {
             int n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
             ops.dotT(k, kBase + k0 * d, d, qT, BQ, d, n, rows, st, BQ);
+            hideBelowWindow(st, 1, BQ, n, rows, shift, window);  // st[c·BQ + r]
             ops.dotT(v, vBase + k0 * dv, dv, oT, BQ, dv, n, rows, dpt, BQ);
             ops.dsRows(st, dpt, n, rows, shift, scale, lse, rowDot, bh * t + r0);
             Arrays.fill(part, 0, rows * d, 0f);
@@ -145,12 +162,15 @@ public final class ScalarFlashAttention {
         transpose(k, kBase + k0 * d, n, d, kT, BK);
         transpose(v, vBase + k0 * dv, n, dv, vT, BK);
         int iStart = causal ? Math.max(0, k0 - off) : 0;  // first query row that sees key k0
+        // with a window, the last row that sees the tile's last key k0 + n − 1 is k0 + n − 2 + window − off
+        int iEnd = window > 0 ? (int) Math.min(t, (long) k0 + n - 1 + window - off) : t;
         for (int hh = 0; hh < group; hh++) {
           int bh = (kvh / hkv) * h + (kvh % hkv) * group + hh;
           int qBase = bh * t * d, oBase = bh * t * dv;
-          for (int q0 = iStart; q0 < t; q0 += BQ) {
+          for (int q0 = iStart; q0 < iEnd; q0 += BQ) {
             int rows = Math.min(BQ, t - q0), shift = causal ? q0 + off - k0 : n;
             ops.dotT(q, qBase + q0 * d, d, kT, BK, d, rows, n, sc, BK);  // sc[r·BK + c] = q_r·k_c
+            hideBelowWindow(sc, BK, 1, n, rows, shift, window);  // sc[r·BK + c]
             ops.dotT(gOut, oBase + q0 * dv, dv, vT, BK, dv, rows, n, dp, BK);
             ops.pdsKeys(sc, dp, rows, n, shift, scale, lse, rowDot, bh * t + q0);
             Arrays.fill(partK, 0, n * d, 0f);
@@ -169,6 +189,36 @@ public final class ScalarFlashAttention {
   }
 
   // ---- shared between the twins (layout, bookkeeping; no arithmetic that the vector path changes)
+
+  private static void checkWindow(boolean causal, int window) {
+    if (window < 0 || (window > 0 && !causal)) {
+      throw new IllegalArgumentException("attention window: expected 0 (none) or a positive window with causal masking, got "
+          + window + (causal ? "" : " without causal masking"));
+    }
+  }
+
+  /**
+   * First key tile a query block starting at aligned position {@code firstRow} (= r0 + S − T)
+   * needs: with a window only tiles holding a key ≥ firstRow − window + 1, else tile 0.
+   */
+  static int firstTile(int firstRow, int window) {
+    if (window <= 0) return 0;
+    return Math.max(0, firstRow - window + 1) / BK * BK;
+  }
+
+  /**
+   * Sliding window: sets the raw score of key c for row r to −∞ where the key lies before the
+   * row's window (c &lt; r + shift − window + 1; shift as for causal masking), at
+   * {@code tile[c·cStride + r·rStride]}. The softmax steps then give it probability exactly 0,
+   * as they do above the diagonal. Only the entries concerned are touched.
+   */
+  static void hideBelowWindow(float[] tile, int rStride, int cStride, int n, int rows, int shift, int window) {
+    if (window <= 0) return;
+    for (int r = 0; r < rows; r++) {
+      int hide = Math.min(n, r + shift - window + 1);  // keys [0, hide) are too old for row r
+      for (int c = 0; c < hide; c++) tile[c * cStride + r * rStride] = Float.NEGATIVE_INFINITY;
+    }
+  }
 
   /**
    * The j-th of n tiles in the order 0, n−1, 1, n−2, ...: causal tiles cost more the later

@@ -26,6 +26,22 @@ public final class AttentionOps {
    * @throws ShapeException when the shapes do not fit together
    */
   public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
+    return attention(q, k, v, causal, 0);
+  }
+
+  /**
+   * As {@link #attention(Tensor, Tensor, Tensor, boolean)}, with a causal sliding window when
+   * {@code window > 0}: query i sees only the keys j with {@code i + S − T − window < j ≤ i + S − T}
+   * (Mistral's sliding_window); time and memory grow with T·window.
+   *
+   * @param window 0 for none, else at least 1 (requires causal)
+   * @throws IllegalArgumentException for a negative window, or a window without causal masking
+   */
+  public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal, int window) {
+    if (window < 0 || (window > 0 && !causal)) {
+      throw new IllegalArgumentException("attention: expected window 0 (none) or >= 1 with causal masking, got " + window
+          + (causal ? "" : " (not causal)"));
+    }
     if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
       throw new ShapeException("attention: q, k, v must be 4-d (B, H, T, D), (B, Hkv, S, D), (B, Hkv, S, Dv), got "
           + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
@@ -42,13 +58,19 @@ public final class AttentionOps {
     float[] qd = q.data(), kd = k.data(), vd = v.data();
     float[] out = new float[b * h * t * dv];
     float[] lse = new float[b * h * t];
-    if (h > 0) FlashAttention.forward(qd, kd, vd, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
+    if (h > 0 && window > 0) {
+      FlashAttention.forward(qd, kd, vd, out, lse, b, h, hkv, t, s, d, dv, scale, window);
+    } else if (h > 0) {
+      FlashAttention.forward(qd, kd, vd, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
+    }
     Tensor result = Tensor.of(out, b, h, t, dv);
     return Autograd.record("attention", result, g -> {
       float[] gq = q.requiresGrad() ? new float[qd.length] : null;
       float[] gk = k.requiresGrad() ? new float[kd.length] : null;
       float[] gv = v.requiresGrad() ? new float[vd.length] : null;
-      if (h > 0) {
+      if (h > 0 && window > 0) {
+        FlashAttention.backward(qd, kd, vd, out, lse, g.data(), gq, gk, gv, b, h, hkv, t, s, d, dv, scale, window);
+      } else if (h > 0) {
         FlashAttention.backward(qd, kd, vd, out, lse, g.data(), gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);
       }
       return new Tensor[] {

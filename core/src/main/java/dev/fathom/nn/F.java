@@ -415,6 +415,21 @@ public final class F {
   }
 
   /**
+   * Causal attention over a sliding window (Mistral's sliding_window): query i sees the
+   * {@code window} keys ending at its own position ({@code i + S − T}), on the tiled kernel, so
+   * time and memory grow with T·window instead of T². Grouped-query heads as
+   * {@link #scaledDotProductAttention}.
+   *
+   * @param window keys each query sees at most, at least 1
+   * @return (B, H, T, Dv)
+   */
+  public static Tensor slidingWindowAttention(Tensor q, Tensor k, Tensor v, int window) {
+    checkAttentionShapes(q, k, v);
+    if (window < 1) throw new IllegalArgumentException("slidingWindowAttention: expected window >= 1, got " + window);
+    return AttentionOps.attention(q, k, v, true, window);
+  }
+
+  /**
    * The same attention as {@link #scaledDotProductAttention} composed from matmul, masking and
    * softmax, materializing the (B, H, T, S) scores: the path for an additive mask, and the
    * reference the tiled kernel is tested and benchmarked against.

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The fused tiled attention against the composition of Tensor ops, F.scaledDotProductAttentionComposed. */
 class AttentionOpsTest {
 
-  private static double maxAbsDiff(Tensor a, Tensor b) {
+  static double maxAbsDiff(Tensor a, Tensor b) {
     assertThat(a.shape()).containsExactly(b.shape());
     float[] x = a.toFloatArray(), y = b.toFloatArray();
     double m = 0;
@@ -21,7 +21,7 @@ class AttentionOpsTest {
     return m;
   }
 
-  private static double maxAbs(Tensor a) {
+  static double maxAbs(Tensor a) {
     double m = 0;
     for (float x : a.toFloatArray()) m = Math.max(m, Math.abs(x));
     return m;

@@ -10,8 +10,8 @@ import dev.fathom.tensor.Tensor;
 
 /**
  * Causal self-attention of a Llama layer: q/k/v/o projections (Hugging Face names), rotary
- * positions on q and k, grouped-query heads, and an optional sliding window. Without a window it
- * runs the exact tiled attention kernel (memory linear in T); with one, the masked composition.
+ * positions on q and k, grouped-query heads, and an optional sliding window. Both run the exact
+ * tiled attention kernel: memory linear in T, and with a window time linear in T·window too.
  */
 public final class LlamaAttention extends Module {
   private final LlamaConfig config;
@@ -40,17 +40,8 @@ public final class LlamaAttention extends Module {
     Tensor v = vProj.call(x).reshape(b, t, hkv, dh).transpose(1, 2);                            // (B, Hkv, T, Dh)
     int w = config.window();
     Tensor y = w > 0 && w < t
-        ? F.scaledDotProductAttention(q, k, v, false, windowMask(t, w))
+        ? F.slidingWindowAttention(q, k, v, w)  // tiled: memory and time grow with T·w
         : F.scaledDotProductAttention(q, k, v, true, null);
     return oProj.call(y.transpose(1, 2).reshape(b, t, h * dh));
-  }
-
-  /** Additive (T, T) mask: query i sees keys j with i − w &lt; j ≤ i. */
-  static Tensor windowMask(int t, int w) {
-    float[] m = new float[t * t];
-    for (int i = 0; i < t; i++) {
-      for (int j = 0; j < t; j++) m[i * t + j] = j <= i && j > i - w ? 0f : Float.NEGATIVE_INFINITY;
-    }
-    return Tensor.of(m, t, t);
   }
 }
