@@ -64,6 +64,9 @@ final class LmTrainCommand implements Callable<Integer> {
   @Option(names = "--save-every", defaultValue = "500", description = "checkpoint every N steps (0: only at the end); default ${DEFAULT-VALUE}")
   long saveEvery;
 
+  @Option(names = "--sliding-window", description = "attention sees only the last N positions (a Mistral config)")
+  Integer slidingWindow;
+
   @Option(names = "--seed", defaultValue = "1337", description = "seed; default ${DEFAULT-VALUE}")
   long seed;
 
@@ -89,6 +92,10 @@ final class LmTrainCommand implements Callable<Integer> {
     } else {
       tok = tokenizer(trainBytes);
       LlamaConfig c = LlamaPresets.of(preset, tok.vocabSize());
+      if (slidingWindow != null) {
+        if (slidingWindow < 1) throw new CliException("--sliding-window: expected >= 1, got " + slidingWindow);
+        c = c.withSlidingWindow(slidingWindow);
+      }
       if (context > c.maxPositionEmbeddings()) {
         throw new CliException("--context " + context + " exceeds the preset's max_position_embeddings " + c.maxPositionEmbeddings());
       }

@@ -173,6 +173,21 @@ public record LlamaConfig(
         mlpBias, slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype);
   }
 
+  /**
+   * A copy whose attention sees only the last {@code window} positions: a Mistral config (the
+   * Llama layout plus {@code sliding_window}, which Hugging Face's Llama would ignore), so the
+   * checkpoint loads as MistralForCausalLM elsewhere.
+   *
+   * @throws IllegalArgumentException for a window below 1, or a Qwen2 config
+   */
+  public LlamaConfig withSlidingWindow(int window) {
+    if (window < 1) throw new IllegalArgumentException("sliding_window: expected >= 1, got " + window);
+    if (modelType.equals("qwen2")) throw new IllegalArgumentException("sliding_window: expected a llama or mistral config, got qwen2");
+    return new LlamaConfig(null, "mistral", vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+        numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias,
+        mlpBias, window, true, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype);
+  }
+
   /** A copy with the given special token ids (null leaves them unset). */
   public LlamaConfig withSpecialTokens(Integer bos, List<Integer> eos) {
     return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
