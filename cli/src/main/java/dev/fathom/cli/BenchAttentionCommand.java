@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "attention", mixinStandardHelpOptions = true,
     description = "Causal attention fwd+bwd: tiled (memory linear in T) vs naive (T x T scores), optionally the sliding-window "
-        + "kernel, B=1 H=4 D=64.")
+        + "kernel and linear attention, B=1 H=4 D=64.")
 final class BenchAttentionCommand implements Callable<Integer> {
   @Option(names = "--t", split = ",", defaultValue = "512,1024,2048,4096", description = "sequence lengths; default ${DEFAULT-VALUE}")
   List<Integer> lengths;
@@ -43,17 +43,21 @@ final class BenchAttentionCommand implements Callable<Integer> {
   @Option(names = "--tiled-max", defaultValue = "1000000", description = "skip the full tiled path above this T; default ${DEFAULT-VALUE}")
   int tiledMax;
 
+  @Option(names = "--linear", description = "also time causal linear attention (elu + 1 feature map)")
+  boolean linear;
+
   @Option(names = "--plot", description = "also write time vs T (log-log) for each path as a PNG")
   Path plot;
 
   @Override
   public Integer call() throws IOException {
     if (window < 0) throw new CliException("--window: expected >= 0, got " + window);
-    List<double[]> full = new ArrayList<>(), windowed = new ArrayList<>(), naivePts = new ArrayList<>();
+    List<double[]> full = new ArrayList<>(), windowed = new ArrayList<>(), naivePts = new ArrayList<>(), linearPts = new ArrayList<>();
     warmUp();
-    String w = window > 0 ? " window " + window + " ms |" : "";
+    String w = (window > 0 ? " window " + window + " ms |" : "") + (linear ? " linear ms |" : "");
+    String dashes = (window > 0 ? "---|" : "") + (linear ? "---|" : "");
     System.out.printf("causal attention fwd+bwd, B=1 H=4 D=64, %d threads%n| T | tiled ms |%s naive ms | naive/tiled | max |diff| out | naive scores MiB |%n"
-        + "|---|---|%s---|---|---|---|%n", Parallel.threads(), w, window > 0 ? "---|" : "");
+        + "|---|---|%s---|---|---|---|%n", Parallel.threads(), w, dashes);
     for (int t : lengths) {
       Rng rng = new Rng(t);
       Tensor q = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true), k = Tensor.randn(rng, 1, 4, t, 64).requiresGrad(true);
@@ -63,7 +67,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
       String tiledMs = t > tiledMax ? "(skipped)" : String.format("%.0f", tiled * 1e3);
       double win = window > 0 ? BenchCommand.best(1, reps, () -> Autograd.grad(F.slidingWindowAttention(q, k, v, window), g, q, k, v))
           : Double.NaN;
-      String windowMs = window > 0 ? String.format(" %.0f |", 1e3 * win) : "";
+      double lin = linear ? BenchCommand.best(1, reps, () -> Autograd.grad(F.linearAttention(q, k, v), g, q, k, v)) : Double.NaN;
+      String windowMs = (window > 0 ? String.format(" %.0f |", 1e3 * win) : "") + (linear ? String.format(" %.0f |", 1e3 * lin) : "");
+      if (linear) linearPts.add(new double[] {t, lin * 1e3});
       if (!Double.isNaN(tiled)) full.add(new double[] {t, tiled * 1e3});
       if (!Double.isNaN(win)) windowed.add(new double[] {t, win * 1e3});
       if (t > naiveMax || t > tiledMax) {
@@ -88,6 +94,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
       c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
       series(c, "full causal, tiled", full);
       series(c, "sliding window " + window + ", tiled", windowed);
+      series(c, "causal linear (elu + 1)", linearPts);
       series(c, "naive (T x T scores)", naivePts);
       BufferedImage img = BitmapEncoder.getBufferedImage(c);
       AtomicFiles.write(plot, os -> ImageIO.write(img, "png", os));
@@ -105,6 +112,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
       Autograd.grad(F.scaledDotProductAttention(q, k, v, true, null), g, q, k, v);
       Autograd.grad(F.scaledDotProductAttentionComposed(q, k, v, true, null), g, q, k, v);
       if (window > 0) Autograd.grad(F.slidingWindowAttention(q, k, v, Math.min(window, 200)), g, q, k, v);
+      if (linear) Autograd.grad(F.linearAttention(q, k, v), g, q, k, v);
     }
   }
 

@@ -430,6 +430,17 @@ public final class F {
   }
 
   /**
+   * Causal linear attention with the feature map elu + 1 (Katharopoulos et al. 2020): time and
+   * memory linear in T; see {@link LinearAttentionOps}, and {@link LinearAttentionState} for its
+   * recurrent, constant-memory decoding form.
+   *
+   * @return (B, H, T, Dv)
+   */
+  public static Tensor linearAttention(Tensor q, Tensor k, Tensor v) {
+    return LinearAttentionOps.causal(q, k, v);
+  }
+
+  /**
    * The same attention as {@link #scaledDotProductAttention} composed from matmul, masking and
    * softmax, materializing the (B, H, T, S) scores: the path for an additive mask, and the
    * reference the tiled kernel is tested and benchmarked against.
