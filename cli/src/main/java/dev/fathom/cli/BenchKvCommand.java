@@ -11,7 +11,6 @@ import dev.fathom.llm.generate.SamplingParams;
 import dev.fathom.llm.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,8 +63,7 @@ final class BenchKvCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException("--policy: " + e.getMessage());
     }
-    byte[] all = LmText.read(text);
-    int[] val = tok.encodeBytes(Arrays.copyOfRange(all, LmText.splitPoint(all), all.length));
+    int[] val = LmText.validationIds(tok, text);
     if (val.length < ctx + 1) throw new CliException("--text: its validation part has " + val.length + " tokens, fewer than the context " + ctx);
     System.out.printf("model %,d parameters, context %d, %d layers x %d kv heads x %d; %d threads%n", c.parameterCount(), ctx,
         c.numHiddenLayers(), c.numKeyValueHeads(), c.headDim(), Parallel.threads());

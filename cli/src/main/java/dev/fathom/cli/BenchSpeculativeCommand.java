@@ -123,8 +123,7 @@ final class BenchSpeculativeCommand implements Callable<Integer> {
 
   /** Prompts from evenly spaced offsets of the validation part; with --copy each is a passage, a newline, and its first half again. */
   private List<int[]> prompts(Tokenizer tok, int maxPositions) throws Exception {
-    byte[] all = LmText.read(text);
-    int[] val = tok.encodeBytes(Arrays.copyOfRange(all, LmText.splitPoint(all), all.length));
+    int[] val = LmText.validationIds(tok, text);
     int passage = copy ? promptTokens * 2 / 3 : promptTokens;
     int need = promptTokens + tokens;
     if (need > maxPositions) {

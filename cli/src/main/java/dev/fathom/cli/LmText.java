@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Text files for the lm commands: reading, the train/validation split and tokenizing. */
 final class LmText {
@@ -30,6 +31,12 @@ final class LmText {
   /** Byte offset where the validation part starts (the last 10%). */
   static int splitPoint(byte[] text) {
     return (int) Math.floor(text.length * (1 - VALIDATION_SHARE));
+  }
+
+  /** The token ids of the validation part (the last 10%) of a text file, for the benchmarks. */
+  static int[] validationIds(Tokenizer tok, Path file) throws IOException {
+    byte[] all = read(file);
+    return tok.encodeBytes(Arrays.copyOfRange(all, splitPoint(all), all.length));
   }
 
   static TokenData tokens(Tokenizer tok, byte[] bytes) {

@@ -78,26 +78,44 @@ public final class LinearAttentionOps {
     java.util.Arrays.fill(st, 0);
     java.util.Arrays.fill(z, 0);
     for (int i = 0; i < t; i++) {
-      for (int a = 0; a < d; a++) {
-        kf[a] = phi(k[kBase + i * d + a]);
-        z[a] += kf[a];
-        for (int c = 0; c < dv; c++) st[a * dv + c] += kf[a] * v[vBase + i * dv + c];
-      }
+      accumulate(k, kBase + i * d, v, vBase + i * dv, d, dv, st, 0, z, 0, kf);
       for (int hh = 0; hh < group; hh++) {
-        int bh = bb * h + kvh * group + hh, qo = (bh * t + i) * d, oo = (bh * t + i) * dv;
-        double n = 0;
-        for (int a = 0; a < d; a++) {
-          qf[a] = phi(q[qo + a]);
-          n += qf[a] * z[a];
-        }
-        den[bh * t + i] = (float) n;
-        for (int c = 0; c < dv; c++) {
-          double num = 0;
-          for (int a = 0; a < d; a++) num += qf[a] * st[a * dv + c];
-          out[oo + c] = (float) (num / n);
-        }
+        int bh = bb * h + kvh * group + hh;
+        den[bh * t + i] = (float) read(q, (bh * t + i) * d, d, dv, st, 0, z, 0, qf, out, (bh * t + i) * dv);
       }
     }
+  }
+
+  /**
+   * One token into the state: S[so..] += φ(k) vᵀ and z[zo..] += φ(k), from k[kOff..] (D) and
+   * v[vOff..] (Dv); leaves φ(k) in {@code kf}. Shared with {@link LinearAttentionState}, so the
+   * recurrent form gives the same bits.
+   */
+  static void accumulate(float[] k, int kOff, float[] v, int vOff, int d, int dv, double[] st, int so, double[] z, int zo,
+      double[] kf) {
+    for (int a = 0; a < d; a++) {
+      kf[a] = phi(k[kOff + a]);
+      z[zo + a] += kf[a];
+      for (int c = 0; c < dv; c++) st[so + a * dv + c] += kf[a] * v[vOff + c];
+    }
+  }
+
+  /**
+   * One query against the state: out[oOff..] = φ(q)ᵀ S / φ(q)ᵀ z (Dv values); returns the
+   * normalizer φ(q)ᵀ z and leaves φ(q) in {@code qf}.
+   */
+  static double read(float[] q, int qOff, int d, int dv, double[] st, int so, double[] z, int zo, double[] qf, float[] out, int oOff) {
+    double n = 0;
+    for (int a = 0; a < d; a++) {
+      qf[a] = phi(q[qOff + a]);
+      n += qf[a] * z[zo + a];
+    }
+    for (int c = 0; c < dv; c++) {
+      double num = 0;
+      for (int a = 0; a < d; a++) num += qf[a] * st[so + a * dv + c];
+      out[oOff + c] = (float) (num / n);
+    }
+    return n;
   }
 
   /**
@@ -116,14 +134,10 @@ public final class LinearAttentionOps {
   private static void backward(int item, float[] q, float[] k, float[] v, float[] out, float[] den, float[] g, float[] gq, float[] gk,
       float[] gv, int h, int hkv, int group, int t, int d, int dv) {
     int bb = item / hkv, kvh = item % hkv, kBase = item * t * d, vBase = item * t * dv;
-    double[] st = new double[d * dv], z = new double[d], dnum = new double[dv], qf = new double[d];
+    double[] st = new double[d * dv], z = new double[d], dnum = new double[dv], qf = new double[d], kf = new double[d];
     // Forward walk: gq_i = φ'(q_i) ⊙ (S_i dnum_i + dden_i z_i), dnum_i = g_i / n_i, dden_i = −(g_i·out_i) / n_i.
     for (int i = 0; i < t; i++) {
-      for (int a = 0; a < d; a++) {
-        double kf = phi(k[kBase + i * d + a]);
-        z[a] += kf;
-        for (int c = 0; c < dv; c++) st[a * dv + c] += kf * v[vBase + i * dv + c];
-      }
+      accumulate(k, kBase + i * d, v, vBase + i * dv, d, dv, st, 0, z, 0, kf);
       for (int hh = 0; hh < group; hh++) {
         int bh = bb * h + kvh * group + hh, qo = (bh * t + i) * d, oo = (bh * t + i) * dv;
         double dden = outputGrads(g, out, oo, den[bh * t + i], dv, dnum);
@@ -150,13 +164,14 @@ public final class LinearAttentionOps {
         }
       }
       for (int a = 0; a < d; a++) {
-        double s = r[a];
+        double s = r[a], x = k[kBase + j * d + a];
         for (int c = 0; c < dv; c++) s += rr[a * dv + c] * v[vBase + j * dv + c];
-        gk[kBase + j * d + a] = (float) (s * phiGrad(k[kBase + j * d + a]));
+        gk[kBase + j * d + a] = (float) (s * phiGrad(x));
+        kf[a] = phi(x);
       }
       for (int c = 0; c < dv; c++) {
         double s = 0;
-        for (int a = 0; a < d; a++) s += rr[a * dv + c] * phi(k[kBase + j * d + a]);
+        for (int a = 0; a < d; a++) s += rr[a * dv + c] * kf[a];
         gv[vBase + j * dv + c] = (float) s;
       }
     }

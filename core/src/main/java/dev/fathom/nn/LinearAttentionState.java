@@ -61,23 +61,8 @@ public final class LinearAttentionState {
     int group = heads / kvHeads;
     for (int g = 0; g < kvHeads; g++) {
       int so = g * d * dv, zo = g * d;
-      for (int a = 0; a < d; a++) {
-        kf[a] = LinearAttentionOps.phi(k[g * d + a]);
-        z[zo + a] += kf[a];
-        for (int c = 0; c < dv; c++) s[so + a * dv + c] += kf[a] * v[g * dv + c];
-      }
-      for (int hh = g * group; hh < (g + 1) * group; hh++) {
-        double n = 0;
-        for (int a = 0; a < d; a++) {
-          qf[a] = LinearAttentionOps.phi(q[hh * d + a]);
-          n += qf[a] * z[zo + a];
-        }
-        for (int c = 0; c < dv; c++) {
-          double num = 0;
-          for (int a = 0; a < d; a++) num += qf[a] * s[so + a * dv + c];
-          out[hh * dv + c] = (float) (num / n);
-        }
-      }
+      LinearAttentionOps.accumulate(k, g * d, v, g * dv, d, dv, s, so, z, zo, kf);
+      for (int hh = g * group; hh < (g + 1) * group; hh++) LinearAttentionOps.read(q, hh * d, d, dv, s, so, z, zo, qf, out, hh * dv);
     }
     length++;
   }

@@ -61,16 +61,24 @@ public final class Rotary {
     float[] c = new float[grown * half], s = new float[grown * half];
     System.arraycopy(cos, 0, c, 0, positions * half);
     System.arraycopy(sin, 0, s, 0, positions * half);
-    for (int p = positions; p < grown; p++) {
-      for (int i = 0; i < half; i++) {
-        float angle = (float) p * invFreq[i];
-        c[p * half + i] = (float) Math.cos(angle);
-        s[p * half + i] = (float) Math.sin(angle);
-      }
-    }
+    for (int p = positions; p < grown; p++) row(invFreq, p, c, s, p * half);
     cos = c;
     sin = s;
     positions = grown;
+  }
+
+  /**
+   * Writes the cosines and sines of position {@code pos} (one per inverse frequency) to
+   * {@code cos[off..]} and {@code sin[off..]}: the angle formed in float as PyTorch forms it,
+   * {@code (float) pos · invFreq[i]}. The tables are built from it, and a position past a table
+   * can be computed on its own with the same bits.
+   */
+  public static void row(float[] invFreq, int pos, float[] cos, float[] sin, int off) {
+    for (int i = 0; i < invFreq.length; i++) {
+      float angle = (float) pos * invFreq[i];
+      cos[off + i] = (float) Math.cos(angle);
+      sin[off + i] = (float) Math.sin(angle);
+    }
   }
 
   /** cos table, row p holds the {@link #half()} cosines of position p (call {@link #ensure} first). */

@@ -4,9 +4,8 @@ import dev.fathom.llm.Rotary;
 
 /**
  * Rotary position rows for one thread: the session's table below its end, and beyond it the same
- * float formula ({@code (float) pos · invFreq}, then cos and sin) computed on the fly and kept for
- * the two positions used last, so that a bounded cache can run past any table without memory
- * growing with the position.
+ * row ({@link Rotary#row}) computed on the fly and kept for the two positions used last, so that
+ * a bounded cache can run past any table without memory growing with the position.
  */
 final class RopeRows {
   private final float[] cos, sin, invFreq;
@@ -40,11 +39,7 @@ final class RopeRows {
 
   private int fill(int pos) {
     int e = older;
-    for (int i = 0; i < half; i++) {
-      float angle = (float) pos * invFreq[i];
-      c[e][i] = (float) Math.cos(angle);
-      s[e][i] = (float) Math.sin(angle);
-    }
+    Rotary.row(invFreq, pos, c[e], s[e], 0);
     at[e] = pos;
     return e;
   }

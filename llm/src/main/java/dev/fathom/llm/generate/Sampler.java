@@ -90,7 +90,10 @@ final class Sampler {
     if (params.repetitionPenalty() != 1.0) LogitsFilters.repetitionPenalty(work, vocab, count, (float) params.repetitionPenalty());
   }
 
-  /** The first id whose cumulative probability exceeds u (u in [0, 1)); the last possible one on rounding. */
+  /**
+   * The first id whose cumulative weight exceeds u, u in [0, total weight) (in [0, 1) for
+   * probabilities); the last possible one on rounding. Ids with weight ≤ 0 are never picked.
+   */
   static int pick(double[] probs, int n, double u) {
     double cum = 0;
     int last = -1;

@@ -76,7 +76,7 @@ public final class SpeculativeGenerator {
     int[] context = Arrays.copyOf(prompt, maxSeq), out = new int[maxSeq - p], drafts = new int[spec.maxGamma()];
     int[] feed = new int[spec.maxGamma() + 1];
     double[][] q = new double[spec.maxGamma()][vocab];
-    double[] dist = new double[vocab];
+    double[] dist = new double[vocab], rest = new double[vocab];
     int length = p, count = 0, gamma = spec.gamma();
     long calls = 0, proposed = 0, examined = 0, accepted = 0, generated = 0, draftNanos = 0, targetNanos = 0;
     StopReason reason = null;
@@ -110,7 +110,7 @@ public final class SpeculativeGenerator {
           sampler.add(x);
           continue;
         }
-        next = residual(dist, q[i], vocab, sampler.uniform());
+        next = residual(dist, q[i], rest, vocab, sampler.uniform());
         break;
       }
       sampler.add(next);
@@ -133,23 +133,17 @@ public final class SpeculativeGenerator {
   }
 
   /**
-   * A draw from norm(max(0, p − q)), the distribution after a rejection; from p itself when
-   * p ≤ q everywhere (p = q up to rounding, where a rejection has probability ~0).
+   * A draw from norm(max(0, p − q)), the distribution after a rejection, with {@code r} as
+   * scratch; from p itself when p ≤ q everywhere (p = q up to rounding, where a rejection has
+   * probability ~0). {@link Sampler#pick} on the unnormalized r with u scaled by its sum.
    */
-  static int residual(double[] p, double[] q, int n, double u) {
+  static int residual(double[] p, double[] q, double[] r, int n, double u) {
     double sum = 0;
-    for (int t = 0; t < n; t++) sum += Math.max(0, p[t] - q[t]);
-    if (!(sum > 0)) return Sampler.pick(p, n, u);
-    double target = u * sum, cum = 0;
-    int last = -1;
     for (int t = 0; t < n; t++) {
-      double r = p[t] - q[t];
-      if (r <= 0) continue;
-      cum += r;
-      last = t;
-      if (target < cum) return t;
+      r[t] = Math.max(0, p[t] - q[t]);
+      sum += r[t];
     }
-    return last;
+    return sum > 0 ? Sampler.pick(r, n, u * sum) : Sampler.pick(p, n, u);
   }
 
   private static double seconds(long t0) {
