@@ -77,6 +77,11 @@ class LmCliTest {
     assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--kv-policy", "ring:3"), "kv policy");
     assertOneLineError(run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--kv-policy", "window:300"),
         "max_position_embeddings");
+    assertOneLineError(run("bench", "kv", "--model", model.toString(), "--text", text.toString(), "--policy", "ring:3"), "--policy");
+    assertOneLineError(run("bench", "speculative", "--target", model.toString(), "--draft", "prompt-lookup", "--text", text.toString(),
+        "--prompts", "0"), "--prompts");
+    assertOneLineError(run("bench", "speculative", "--target", model.toString(), "--draft", tmp.resolve("none").toString(), "--text",
+        text.toString()), "--draft");
   }
 
   @Test
@@ -91,6 +96,8 @@ class LmCliTest {
         "--preset");
     assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--tokenizer", "bpe:x", "--out", tmp.resolve("o").toString()),
         "bpe:VOCAB");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--sliding-window", "0", "--out",
+        tmp.resolve("o").toString()), "--sliding-window");
     assertOneLineError(run("lm", "eval", "--model", tmp.toString(), "--text", text.toString()), "config.json");
     Files.writeString(tmp.resolve("config.json"), "{\"vocab_size\": 10, \"hidden_size\": 30, \"intermediate_size\": 8, "
         + "\"num_hidden_layers\": 1, \"num_attention_heads\": 4}");
