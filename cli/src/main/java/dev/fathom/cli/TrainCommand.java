@@ -1,6 +1,12 @@
 package dev.fathom.cli;
 
+import dev.fathom.data.Batch;
+import dev.fathom.nn.Sequential;
+import dev.fathom.xai.robust.AdversarialTraining;
+import dev.fathom.xai.robust.PgdConfig;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,12 +45,35 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from the checkpoint in --out if there is one")
   boolean resume;
 
+  @Option(names = "--adversarial", description = "adversarial training (Madry et al.): train on PGD examples of each batch; 'pgd'")
+  String adversarial;
+
+  @Option(names = "--adv-eps", defaultValue = "0.1", description = "L-inf radius of the training attack (default: ${DEFAULT-VALUE})")
+  double advEps;
+
+  @Option(names = "--adv-steps", defaultValue = "5", description = "PGD steps of the training attack, step 2.5*eps/steps (default: ${DEFAULT-VALUE})")
+  int advSteps;
+
   @Override
   public Integer call() throws Exception {
     if (!data.equalsIgnoreCase(DataSources.FASHION) && "cnn".equals(model)) {
       throw new CliException("--model cnn needs image data (fashion-mnist); use --model mlp for " + data);
     }
-    var r = Training.run(new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume), System.out);
+    var options = new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume);
+    BiFunction<Sequential, int[], UnaryOperator<Batch>> transform = null;
+    if (adversarial != null) {
+      if (!"pgd".equals(adversarial)) throw new CliException("--adversarial must be 'pgd', got '" + adversarial + "'", 2);
+      if (!data.equalsIgnoreCase(DataSources.FASHION)) throw new CliException("--adversarial needs image data in [0, 1] (fashion-mnist)", 2);
+      PgdConfig attack;
+      try {
+        attack = PgdConfig.linf(advEps, advSteps, 1, seed);
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--adv-eps/--adv-steps: " + e.getMessage(), 2);
+      }
+      System.out.printf("adversarial training: PGD-%d, L-inf eps %.3g, step %.3g%n", attack.steps(), attack.eps(), attack.alpha());
+      transform = (m, shape) -> AdversarialTraining.pgd(m, shape, attack);
+    }
+    var r = Training.run(options, System.out, transform);
     System.out.printf("test accuracy: %.2f%% (%d examples, loss %.4f)%n", 100 * r.test().accuracy(), r.test().examples(), r.test().loss());
     System.out.printf("checkpoint: %s%n", out.resolve("model.safetensors"));
     return 0;

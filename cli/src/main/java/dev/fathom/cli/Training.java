@@ -1,5 +1,6 @@
 package dev.fathom.cli;
 
+import dev.fathom.data.Batch;
 import dev.fathom.data.DataLoader;
 import dev.fathom.data.DataLoaderConfig;
 import dev.fathom.models.ClassifierConfig;
@@ -22,6 +23,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * The training run behind {@code fathom train} and {@code fathom demo}: data, model, AdamW with
@@ -47,6 +50,14 @@ final class Training {
   record Result(EvalResult test, ClassifierConfig config, Sequential model, double seconds, double trainExamplesPerSecond) {}
 
   static Result run(Options o, PrintStream out) throws IOException {
+    return run(o, out, null);
+  }
+
+  /**
+   * Trains; {@code batchTransform}, when not null, makes from the built model and its input shape the transform each
+   * training batch goes through (adversarial training).
+   */
+  static Result run(Options o, PrintStream out, BiFunction<Sequential, int[], UnaryOperator<Batch>> batchTransform) throws IOException {
     long t0 = System.nanoTime();
     LoadedData d = DataSources.load(o.data(), o.target(), o.seed());
     ClassifierConfig cfg = o.model().equals("cnn")
@@ -63,6 +74,7 @@ final class Training {
     long total = (long) o.epochs() * train.numBatches();
     Trainer trainer = new Trainer(model, opt, F::crossEntropy, train, test, cfg.numClasses(), TrainerConfig.epochs(o.epochs()))
         .schedule(LrSchedule.cosineWithWarmup(o.lr(), Math.min(100, total / 10), total, o.lr() * 0.01));
+    if (batchTransform != null) trainer.transformBatches(batchTransform.apply(model, cfg.inputShape()));
     Files.createDirectories(o.out());
     if (o.resume() && CheckpointCallback.canResume(o.out())) {
       CheckpointCallback.resume(o.out(), trainer);

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A small training loop for classifiers: forward, loss, backward, optional gradient accumulation
@@ -28,6 +29,7 @@ public final class Trainer {
   private final Module model;
   private final Optimizer optimizer;
   private final LossFn loss;
+  private UnaryOperator<Batch> batchTransform;
   private final DataLoader train;
   private final DataLoader val;
   private final int numClasses;
@@ -55,6 +57,16 @@ public final class Trainer {
   }
 
   /** Sets the learning rate per optimizer step (default: the optimizer's own, constant). */
+  /**
+   * Replaces each training batch before the step, e.g. with adversarial examples or augmented
+   * copies. The transform may switch the model to eval mode (to attack it with running
+   * statistics); the trainer puts it back in training mode before the forward pass.
+   */
+  public Trainer transformBatches(UnaryOperator<Batch> transform) {
+    this.batchTransform = transform;
+    return this;
+  }
+
   public Trainer schedule(LrSchedule schedule) {
     this.schedule = schedule;
     return this;
@@ -117,7 +129,12 @@ public final class Trainer {
     int b = 0;
     int accum = config.accumulationSteps();
     optimizer.zeroGrad();
-    for (Batch batch : train) {
+    for (Batch original : train) {
+      Batch batch = original;
+      if (batchTransform != null) {
+        batch = batchTransform.apply(original);
+        model.train();
+      }
       Tensor out = model.call(batch.inputs());
       Tensor l = loss.apply(out, batch.targets());
       (accum == 1 ? l : l.div(accum)).backward();

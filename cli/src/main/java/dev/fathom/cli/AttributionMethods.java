@@ -1,0 +1,37 @@
+package dev.fathom.cli;
+
+import dev.fathom.tensor.Tensor;
+import dev.fathom.xai.Attribution;
+import dev.fathom.xai.Baseline;
+import dev.fathom.xai.GradientShap;
+import dev.fathom.xai.GradientTimesInput;
+import dev.fathom.xai.IntegratedGradients;
+import dev.fathom.xai.Occlusion;
+import dev.fathom.xai.Quadrature;
+import dev.fathom.xai.Saliency;
+import dev.fathom.xai.SmoothGrad;
+import java.util.List;
+
+/** The attribution methods of {@code fathom explain}, by name, with the command's settings. */
+final class AttributionMethods {
+  static final List<String> NAMES = List.of("saliency", "gradxinput", "ig", "smoothgrad", "gradshap", "occlusion");
+
+  private AttributionMethods() {}
+
+  /**
+   * @param steps integration steps (ig), samples (smoothgrad, gradshap)
+   * @param background examples for gradshap's baselines
+   * @param window occlusion window (image pixels or tabular features)
+   */
+  static Attribution create(String name, int steps, Baseline baseline, Tensor background, int window, long seed) {
+    return switch (name) {
+      case "saliency" -> new Saliency();
+      case "gradxinput" -> new GradientTimesInput();
+      case "ig" -> new IntegratedGradients(baseline, Quadrature.gaussLegendre(steps));
+      case "smoothgrad" -> new SmoothGrad(new Saliency(), steps, 0.15, false, seed);
+      case "gradshap" -> new GradientShap(background, steps, seed);
+      case "occlusion" -> new Occlusion(window, Math.max(1, window / 2), baseline);
+      default -> throw new CliException("--method: unknown method '" + name + "'; choose from " + String.join(", ", NAMES), 2);
+    };
+  }
+}
