@@ -18,7 +18,7 @@ class LimeTest {
   }
 
   /** The population standard deviation of column j. */
-  private static double sd(double[][] x, int j) {
+  static double sd(double[][] x, int j) {
     double m = 0, v = 0;
     for (double[] r : x) m += r[j] / x.length;
     for (double[] r : x) v += (r[j] - m) * (r[j] - m) / x.length;
