@@ -20,6 +20,23 @@ public final class Predictors {
    * @param inputShape the shape of one example, e.g. (1, 28, 28); rows must have its product of features
    */
   public static Predictor probabilities(Module model, int... inputShape) {
+    return scores(model, inputShape, true);
+  }
+
+  /**
+   * The raw outputs of a model (logits, margins or regression values), evaluated in eval mode
+   * without a graph, in chunks. Explain these rather than {@link #probabilities} when the
+   * attribution should be additive in the model's own units: a logistic regression's logit is
+   * linear in its inputs, its probability is not.
+   *
+   * @param model a module mapping (B, inputShape...) to outputs (B, K)
+   * @param inputShape the shape of one example; rows must have its product of features
+   */
+  public static Predictor logits(Module model, int... inputShape) {
+    return scores(model, inputShape, false);
+  }
+
+  private static Predictor scores(Module model, int[] inputShape, boolean softmax) {
     int d = 1;
     for (int s : inputShape) d *= s;
     final int features = d;
@@ -42,7 +59,8 @@ public final class Predictors {
           int[] batchShape = new int[shape.length + 1];
           batchShape[0] = len;
           System.arraycopy(shape, 0, batchShape, 1, shape.length);
-          Tensor p = model.call(Tensor.of(flat, batchShape)).softmax(1);
+          Tensor p = model.call(Tensor.of(flat, batchShape));
+          if (softmax) p = p.softmax(1);
           int k = p.size(1);
           float[] pd = p.data();
           for (int i = 0; i < len; i++) {
