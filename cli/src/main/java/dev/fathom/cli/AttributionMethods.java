@@ -10,17 +10,20 @@ import dev.fathom.xai.Occlusion;
 import dev.fathom.xai.Quadrature;
 import dev.fathom.xai.Saliency;
 import dev.fathom.xai.SmoothGrad;
+import dev.fathom.xai.shap.KernelShapConfig;
+import dev.fathom.xai.shap.LimeConfig;
+import dev.fathom.xai.shap.ModelAgnostic;
 import java.util.List;
 
 /** The attribution methods of {@code fathom explain}, by name, with the command's settings. */
 final class AttributionMethods {
-  static final List<String> NAMES = List.of("saliency", "gradxinput", "ig", "smoothgrad", "gradshap", "occlusion");
+  static final List<String> NAMES = List.of("saliency", "gradxinput", "ig", "smoothgrad", "gradshap", "occlusion", "shap", "lime");
 
   private AttributionMethods() {}
 
   /**
    * @param steps integration steps (ig), samples (smoothgrad, gradshap)
-   * @param background examples for gradshap's baselines
+   * @param background examples for gradshap's baselines, KernelSHAP's background and LIME's feature statistics
    * @param window occlusion window (image pixels or tabular features)
    */
   static Attribution create(String name, int steps, Baseline baseline, Tensor background, int window, long seed) {
@@ -31,7 +34,18 @@ final class AttributionMethods {
       case "smoothgrad" -> new SmoothGrad(new Saliency(), steps, 0.15, false, seed);
       case "gradshap" -> new GradientShap(background, steps, seed);
       case "occlusion" -> new Occlusion(window, Math.max(1, window / 2), baseline);
+      case "shap" -> ModelAgnostic.kernelShap(rows(background), KernelShapConfig.defaults().withSeed(seed));
+      case "lime" -> ModelAgnostic.lime(rows(background), LimeConfig.defaults().withSeed(seed));
       default -> throw new CliException("--method: unknown method '" + name + "'; choose from " + String.join(", ", NAMES), 2);
     };
+  }
+
+  /** A batch tensor as rows of doubles. */
+  static double[][] rows(Tensor t) {
+    int n = t.size(0), d = t.numel() / Math.max(1, n);
+    float[] v = t.data();
+    double[][] r = new double[n][d];
+    for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) r[i][j] = v[i * d + j];
+    return r;
   }
 }

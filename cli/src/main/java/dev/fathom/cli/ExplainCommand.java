@@ -39,7 +39,7 @@ final class ExplainCommand implements Callable<Integer> {
   Path input;
 
   @Option(names = "--method", defaultValue = "ig", split = ",",
-      description = "one or more of saliency, gradxinput, ig, smoothgrad, gradshap, occlusion (default: ${DEFAULT-VALUE})")
+      description = "one or more of saliency, gradxinput, ig, smoothgrad, gradshap, occlusion, shap, lime (default: ${DEFAULT-VALUE})")
   List<String> methods;
 
   @Option(names = "--target", description = "class explained: a class name or index (default: the predicted class)")
@@ -100,7 +100,7 @@ final class ExplainCommand implements Callable<Integer> {
     Tensor probs = gm.withOutput(Output.PROBABILITY).scores(x);
     Files.createDirectories(out);
     boolean image = m.config().inputShape().length == 3;
-    Tensor background = background(m, 64);
+    Tensor background = background(m, 100);
     List<String> names = m.config().classNames();
     HtmlReport html = new HtmlReport("Fathom explanations: " + model.getFileName());
     html.paragraph("Model " + model + ", input " + input + ", output explained: " + output + ". Red raised the explained output, blue lowered it.");
@@ -169,9 +169,14 @@ final class ExplainCommand implements Callable<Integer> {
     return all;
   }
 
-  /** The first {@code n} test examples: gradshap's reference distribution. */
+  private static final List<String> BACKGROUND_METHODS = List.of("gradshap", "shap", "lime");
+
+  /** The first {@code n} examples of --data (or of the model's test set): the reference distribution of gradshap, shap and lime. */
   Tensor background(ModelLoader m, int n) throws java.io.IOException {
-    if (!methods.contains("gradshap")) return Tensor.zeros(1, 1);
+    if (methods.stream().noneMatch(BACKGROUND_METHODS::contains)) return Tensor.zeros(1, 1);
+    if (data == null && !m.config().featureNames().isEmpty()) {
+      throw new CliException("--method " + String.join(",", methods) + " needs reference rows: give --data with the training table", 2);
+    }
     var ds = DataSources.evalData(m.config(), data);
     return LabeledExamples.first(ds, n).x();
   }

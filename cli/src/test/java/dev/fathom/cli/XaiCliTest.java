@@ -47,13 +47,24 @@ class XaiCliTest {
     Path model = dir.resolve("m");
     assertThat(run("train", "--data", csv.toString(), "--model", "mlp", "--epochs", "3", "--batch", "32", "--out", model.toString()).code()).isZero();
     Path out = dir.resolve("report");
-    var r = run("explain", "--model", model.toString(), "--input", csv.toString(), "--method", "ig,saliency,occlusion", "--window", "1", "--limit", "3",
-        "--out", out.toString());
+    var r = run("explain", "--model", model.toString(), "--input", csv.toString(), "--method", "ig,saliency,occlusion,shap,lime", "--window", "1",
+        "--limit", "3", "--data", csv.toString(), "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("ig: completeness error").contains("x1 ");
-    assertThat(Files.readString(out.resolve("index.html"))).contains("<table>").contains("occlusion");
-    // 3 examples × 3 methods × 5 features (x1, x2, x3, color=red, color=blue) + header
-    assertThat(Files.readAllLines(out.resolve("attributions.csv"))).hasSize(1 + 3 * 3 * 5);
+    assertThat(Files.readString(out.resolve("index.html"))).contains("<table>").contains("occlusion").contains("lime");
+    // 3 examples × 5 methods × 5 features (x1, x2, x3, color=red, color=blue) + header
+    List<String> lines = Files.readAllLines(out.resolve("attributions.csv"));
+    assertThat(lines).hasSize(1 + 3 * 5 * 5);
+    // x3 is noise and the classes differ in x1 and x2: KernelSHAP ranks x3 below x1 for the first row
+    double x1 = value(lines, 0, "shap", "x1"), x3 = value(lines, 0, "shap", "x3");
+    assertThat(Math.abs(x1)).isGreaterThan(Math.abs(x3));
+    assertOneLineError(run("explain", "--model", model.toString(), "--input", csv.toString(), "--method", "shap", "--out", out.toString()),
+        "needs reference rows");
+  }
+
+  private static double value(List<String> csvLines, int index, String method, String feature) {
+    return csvLines.stream().map(l -> l.split(",")).filter(c -> c[0].equals(Integer.toString(index)) && c[1].equals(method) && c[2].equals(feature))
+        .mapToDouble(c -> Double.parseDouble(c[3])).findFirst().orElseThrow();
   }
 
   @Test

@@ -106,6 +106,25 @@ public final class GradientModel {
     return r;
   }
 
+  /** This model's explained outputs as a black box, for the model-agnostic methods (rows are flattened examples). */
+  public Predictor asPredictor() {
+    return rows -> {
+      float[] flat = new float[rows.length * features];
+      for (int i = 0; i < rows.length; i++) {
+        if (rows[i].length != features) {
+          throw new IllegalArgumentException("predictor: row " + i + " has " + rows[i].length + " features, the model takes " + features);
+        }
+        for (int j = 0; j < features; j++) flat[i * features + j] = (float) rows[i][j];
+      }
+      Tensor s = scores(Tensor.of(flat, batchShape(rows.length)));
+      int k = s.size(1);
+      float[] d = s.data();
+      double[][] out = new double[rows.length][k];
+      for (int i = 0; i < rows.length; i++) for (int c = 0; c < k; c++) out[i][c] = d[i * k + c];
+      return out;
+    };
+  }
+
   /** The arg-max class of each example. */
   public int[] predictions(Tensor x) {
     Tensor s = scores(x);
