@@ -34,18 +34,9 @@ final class AttributionMethods {
       case "smoothgrad" -> new SmoothGrad(new Saliency(), steps, 0.15, false, seed);
       case "gradshap" -> new GradientShap(background, steps, seed);
       case "occlusion" -> new Occlusion(window, Math.max(1, window / 2), baseline);
-      case "shap" -> ModelAgnostic.kernelShap(rows(background), KernelShapConfig.defaults().withSeed(seed));
-      case "lime" -> ModelAgnostic.lime(rows(background), LimeConfig.defaults().withSeed(seed));
+      case "shap" -> ModelAgnostic.kernelShap(ModelAgnostic.rows(background), KernelShapConfig.defaults().withSeed(seed));
+      case "lime" -> ModelAgnostic.lime(ModelAgnostic.rows(background), LimeConfig.defaults().withSeed(seed));
       default -> throw new CliException("--method: unknown method '" + name + "'; choose from " + String.join(", ", NAMES), 2);
     };
-  }
-
-  /** A batch tensor as rows of doubles. */
-  static double[][] rows(Tensor t) {
-    int n = t.size(0), d = t.numel() / Math.max(1, n);
-    float[] v = t.data();
-    double[][] r = new double[n][d];
-    for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) r[i][j] = v[i * d + j];
-    return r;
   }
 }

@@ -15,7 +15,7 @@ public final class ModelAgnostic {
   public static Attribution kernelShap(double[][] background, KernelShapConfig config) {
     return (model, x, targets) -> {
       KernelShap shap = new KernelShap(model.asPredictor(), background, config);
-      double[][] rows = rows(x, model.features());
+      double[][] rows = rows(x);
       float[] out = new float[rows.length * model.features()];
       for (int i = 0; i < rows.length; i++) {
         double[] v = shap.explain(rows[i], targets[i]).values();
@@ -29,7 +29,7 @@ public final class ModelAgnostic {
   public static Attribution lime(double[][] training, LimeConfig config) {
     return (model, x, targets) -> {
       Lime lime = new Lime(model.asPredictor(), training, config);
-      double[][] rows = rows(x, model.features());
+      double[][] rows = rows(x);
       int d = model.features();
       float[] out = new float[rows.length * d];
       for (int i = 0; i < rows.length; i++) {
@@ -40,9 +40,11 @@ public final class ModelAgnostic {
     };
   }
 
-  static double[][] rows(Tensor x, int features) {
+  /** A batch (N, ...) as N rows of its flattened features, in double. */
+  public static double[][] rows(Tensor x) {
+    int n = x.size(0), features = x.numel() / Math.max(1, n);
     float[] d = x.data();
-    double[][] r = new double[x.size(0)][features];
+    double[][] r = new double[n][features];
     for (int i = 0; i < r.length; i++) for (int j = 0; j < features; j++) r[i][j] = d[i * features + j];
     return r;
   }
