@@ -66,6 +66,10 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--evaluate", description = "instead of explaining --input, score the methods on the first N test examples")
   Integer evaluate;
 
+  @Option(names = "--randomization", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "with --evaluate: run the cascading randomization check for saliency and ig (default: ${DEFAULT-VALUE})")
+  boolean randomization;
+
   @Option(names = "--data", description = "test data for --evaluate and gradshap's background (default: the model's own)")
   String data;
 

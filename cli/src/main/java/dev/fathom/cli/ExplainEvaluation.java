@@ -83,7 +83,7 @@ final class ExplainEvaluation {
     }
     if (!completeness.isEmpty()) print("%n%s", completeness);
     for (String name : List.of("saliency", "ig")) {
-      if (!cmd.methods.contains(name)) continue;
+      if (!cmd.randomization || !cmd.methods.contains(name)) continue;
       Attribution a = AttributionMethods.create(name, cmd.steps, base, background, cmd.window, cmd.seed);
       var steps = RandomizationCheck.cascade(loaded.model(), model.output(), model.inputShape(), a, x.narrow(0, 0, small),
           Arrays.copyOf(t, small), cmd.baseline, cmd.seed);
