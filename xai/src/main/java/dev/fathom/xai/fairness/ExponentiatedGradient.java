@@ -84,7 +84,7 @@ public final class ExponentiatedGradient {
     List<Predictor> hs = new ArrayList<>();
     List<double[]> gammas = new ArrayList<>();
     List<Double> errors = new ArrayList<>();
-    double[] errSum = {0};
+    double errSum = 0;
     double[] gammaSum = new double[2 * k];
     double gap = Double.NaN;
     for (int t = 0; t < config.maxIter(); t++) {
@@ -104,14 +104,14 @@ public final class ExponentiatedGradient {
       hs.add(h);
       errors.add(err);
       gammas.add(gamma);
-      errSum[0] += err;
+      errSum += err;
       for (int j = 0; j < 2 * k; j++) {
         theta[j] += eta * (gamma[j] - eps);
         gammaSum[j] += gamma[j];
         lambdaSum[j] += lambda[j];
       }
       int rounds = t + 1;
-      double qErr = errSum[0] / rounds;
+      double qErr = errSum / rounds;
       double[] qGamma = scale(gammaSum, 1.0 / rounds), lambdaHat = scale(lambdaSum, 1.0 / rounds);
       double lHat = lagrangian(qErr, qGamma, lambdaHat, eps);
       double bestResponse = Double.POSITIVE_INFINITY;
