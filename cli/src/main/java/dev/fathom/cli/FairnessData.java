@@ -1,12 +1,15 @@
 package dev.fathom.cli;
 
 import dev.fathom.data.Split;
+import dev.fathom.data.Standardizer;
 import dev.fathom.data.Table;
+import dev.fathom.io.FormatException;
 import dev.fathom.models.ClassifierConfig;
 import dev.fathom.xai.Predictors;
 import dev.fathom.xai.fairness.Groups;
 import dev.fathom.xai.fairness.SensitiveAttribute;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * What {@code fathom fairness} works on: every row of the table prepared as the checkpoint says,
@@ -57,7 +60,30 @@ record FairnessData(double[][] x, int[] favorable, Groups groups, double[] score
       scores[i] = p[i][favIndex];
       decisions[i] = best == favIndex ? 1 : 0;
     }
-    return new FairnessData(x, yFav, groups, scores, decisions, DataSources.split(t, seed), fav);
+    Split split = DataSources.split(t, seed);
+    checkSplit(c, t, split, data, seed);
+    return new FairnessData(x, yFav, groups, scores, decisions, split, fav);
+  }
+
+  /**
+   * The checkpoint does not store its seed, but its standardizer was fitted on exactly the
+   * training rows of its split: fitting again on this seed's training rows must give the same
+   * means, or the "test" rows would include rows the model was trained on.
+   */
+  private static void checkSplit(ClassifierConfig c, Table t, Split split, String data, long seed) throws FormatException {
+    if (c.standardizer() == null) return;
+    Standardizer saved = Standardizer.fromMap(c.standardizer()), again = Standardizer.fit(t.imputed(split.train()), split.train());
+    if (saved.width() != t.numFeatures() || !Arrays.equals(saved.columns(), again.columns())) {
+      throw new CliException("--data: " + data + " has " + t.numFeatures() + " feature columns laid out differently from the "
+          + saved.width() + " the model was trained on; give the file given to fathom train");
+    }
+    for (int i = 0; i < saved.columns().length; i++) {
+      if (Math.abs(again.mean()[i] - saved.mean()[i]) > 1e-9 * Math.max(1, Math.abs(saved.mean()[i]))) {
+        throw new CliException("--seed " + seed + " does not give the split the model was trained on (mean of '"
+            + t.featureNames().get(saved.columns()[i]) + "' over its training rows: " + again.mean()[i] + ", the model's standardizer has "
+            + saved.mean()[i] + "); give the --seed that fathom train used, so the test rows are rows the model has not seen");
+      }
+    }
   }
 
   static double[] pick(double[] v, int[] rows) {

@@ -49,6 +49,8 @@ class FairnessCommandTest {
     assertOneLineError(fairness("--sensitive", "color", "--favorable", "maybe"), "--favorable: no class 'maybe'; the model's classes are [no, yes]");
     assertOneLineError(fairness("--sensitive", "color", "--mitigate", "magic"), "--mitigate must be none, reweigh, threshold or expgrad");
     assertOneLineError(fairness("--sensitive", "color", "--eps", "0"), "eps must be in (0, 1]");
+    assertOneLineError(run("fairness", "--model", model.toString(), "--data", csv.toString(), "--sensitive", "color", "--seed", "8"),
+        "--seed 8 does not give the split the model was trained on", "give the --seed that fathom train used");
   }
 
   @Test
