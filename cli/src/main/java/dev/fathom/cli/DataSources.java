@@ -28,7 +28,7 @@ final class DataSources {
       return new LoadedData(FASHION, null, images(tr), images(te), new int[] {1, tr.height(), tr.width()}, FashionMnist.CLASS_NAMES, List.of(), null);
     }
     Table table = readTable(data, target);
-    Split split = Split.stratified(table.labels(), 0.2, seed);
+    Split split = split(table, seed);
     Table filled = table.imputed(split.train());
     Standardizer st = Standardizer.fit(filled, split.train());
     float[] x = filled.features().clone();
@@ -37,6 +37,11 @@ final class DataSources {
     TensorDataset all = TensorDataset.of(x, new int[] {f}, filled.labels());
     return new LoadedData(Path.of(data).getFileName().toString(), filled.targetName(), all.subset(split.train()), all.subset(split.test()),
         new int[] {f}, filled.classNames(), filled.featureNames(), st);
+  }
+
+  /** The train/test split of a table: 80/20, stratified by class, seeded (so {@code fathom fairness --seed} finds the test rows of {@code fathom train --seed}). */
+  static Split split(Table table, long seed) {
+    return Split.stratified(table.labels(), 0.2, seed);
   }
 
   /** Reads a CSV or ARFF table (by extension) for classification. */
@@ -65,7 +70,11 @@ final class DataSources {
       throw new CliException("--data is required: the model was trained on '" + c.data() + "', give the file to evaluate on");
     }
     Table t = readTable(data, c.target());
-    float[] x = tabularFeatures(c, t);
+    return TensorDataset.of(tabularFeatures(c, t), c.inputShape(), classIndices(c, t, data));
+  }
+
+  /** The table's labels as indices into the checkpoint's class names. */
+  static int[] classIndices(ClassifierConfig c, Table t, String data) throws FormatException {
     int[] labels = new int[t.rows()];
     for (int i = 0; i < labels.length; i++) {
       String name = t.classNames().get(t.labels()[i]);
@@ -73,7 +82,7 @@ final class DataSources {
       if (k < 0) throw new FormatException(data + ": row " + (i + 1) + " has class '" + name + "', the model knows " + c.classNames());
       labels[i] = k;
     }
-    return TensorDataset.of(x, c.inputShape(), labels);
+    return labels;
   }
 
   /** Maps a table's features onto the checkpoint's feature columns by name, imputes, and standardizes. */

@@ -1,0 +1,226 @@
+package dev.fathom.xai.fairness;
+
+import dev.fathom.tensor.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Post-processing for demographic parity (Hardt, Price and Srebro, "Equality of Opportunity in
+ * Supervised Learning", NeurIPS 2016; Fairlearn's {@code ThresholdOptimizer} with
+ * {@code constraints="demographic_parity", objective="accuracy_score"}): a trained model's scores
+ * stay as they are, and each group a gets its own randomized {@link ThresholdRule}, chosen on
+ * training data to maximize accuracy subject to equal selection rates:
+ *
+ * <pre>
+ *   max_r  Σ_a (n_a / N) · acc_a(r)     where acc_a(r) = max { accuracy of a rule for group a with selection rate r }
+ * </pre>
+ *
+ * For one group, each threshold between two distinct scores is an operating point
+ * (selection rate, accuracy); mixing two thresholds at random reaches every point on a segment
+ * between two of them, so acc_a is the upper concave hull of the operating points, piecewise
+ * linear in r. The sum of concave piecewise-linear functions is maximal at a breakpoint of one of
+ * them, so trying every hull vertex of every group finds the exact optimum (Fairlearn searches a
+ * grid of 1000 rates instead). Each group then mixes the two hull vertices around r.
+ *
+ * <p>Thresholds sit halfway between consecutive distinct training scores (+∞ selects no one, −∞
+ * everyone). The rule needs the group at prediction time, like Fairlearn's.
+ */
+public final class ThresholdOptimizer {
+  private final double targetRate;
+  private final Map<String, ThresholdRule> rules;
+
+  private ThresholdOptimizer(double targetRate, Map<String, ThresholdRule> rules) {
+    this.targetRate = targetRate;
+    this.rules = rules;
+  }
+
+  /**
+   * Fits one rule per group with examples.
+   *
+   * @param scores (N) the model's scores, e.g. P(favorable | x); higher means more favorable
+   * @param yTrue (N) labels, 0 or 1 (1 = favorable)
+   * @param groups the group of each example
+   * @return the fitted optimizer
+   * @throws IllegalArgumentException if the lengths differ, a score is NaN, a label is not 0/1,
+   *     or fewer than two groups have examples
+   */
+  public static ThresholdOptimizer fit(double[] scores, int[] yTrue, Groups groups) {
+    groups.checkLength("scores", scores.length);
+    groups.checkLength("y_true", yTrue.length);
+    List<List<Integer>> members = new ArrayList<>();
+    for (int g = 0; g < groups.count(); g++) {
+      members.add(new ArrayList<>());
+    }
+    for (int i = 0; i < scores.length; i++) {
+      if (Double.isNaN(scores[i])) {
+        throw new IllegalArgumentException("score of example " + i + " is NaN, expected a number");
+      }
+      if (yTrue[i] != 0 && yTrue[i] != 1) {
+        throw new IllegalArgumentException("y_true of example " + i + " is " + yTrue[i] + ", expected 0 or 1 (1 = favorable)");
+      }
+      members.get(groups.of(i)).add(i);
+    }
+    List<String> names = new ArrayList<>();
+    List<double[][]> hulls = new ArrayList<>(); // per group: {x[], acc[], threshold[]}
+    List<Integer> sizes = new ArrayList<>();
+    for (int g = 0; g < groups.count(); g++) {
+      if (!members.get(g).isEmpty()) {
+        names.add(groups.names().get(g));
+        hulls.add(hull(members.get(g), scores, yTrue));
+        sizes.add(members.get(g).size());
+      }
+    }
+    if (names.size() < 2) {
+      throw new IllegalArgumentException("threshold optimizer: expected at least 2 groups with training examples, got " + names);
+    }
+    double best = Double.NEGATIVE_INFINITY, bestRate = 0;
+    for (double[][] h : hulls) {
+      for (double r : h[0]) {
+        double total = 0;
+        for (int a = 0; a < hulls.size(); a++) {
+          total += sizes.get(a) * interpolate(hulls.get(a), r)[1];
+        }
+        if (total > best) {
+          best = total;
+          bestRate = r;
+        }
+      }
+    }
+    Map<String, ThresholdRule> rules = new LinkedHashMap<>();
+    for (int a = 0; a < hulls.size(); a++) {
+      double[] at = interpolate(hulls.get(a), bestRate);
+      rules.put(names.get(a), new ThresholdRule(names.get(a), at[2], at[3], at[4], bestRate, at[1]));
+    }
+    return new ThresholdOptimizer(bestRate, rules);
+  }
+
+  /**
+   * The operating points of one group's thresholds, reduced to their upper concave hull in
+   * (selection rate, accuracy); x increases strictly from 0 to 1.
+   */
+  private static double[][] hull(List<Integer> rows, double[] scores, int[] y) {
+    Integer[] order = rows.toArray(new Integer[0]);
+    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+    int n = order.length, negatives = 0;
+    for (int i : order) {
+      negatives += 1 - y[i];
+    }
+    List<double[]> points = new ArrayList<>(); // {selected, correct, threshold}: counts, so collinearity is exact
+    points.add(new double[] {0, negatives, Double.POSITIVE_INFINITY});
+    int selected = 0, tp = 0;
+    for (int k = 0; k < n; ) {
+      double v = scores[order[k]];
+      while (k < n && scores[order[k]] == v) {
+        selected++;
+        tp += y[order[k]];
+        k++;
+      }
+      double threshold = k == n ? Double.NEGATIVE_INFINITY : (v + scores[order[k]]) / 2;
+      double[] p = {selected, tp + negatives - (selected - tp), threshold};
+      while (points.size() >= 2 && isBelow(points.get(points.size() - 2), points.getLast(), p)) {
+        points.removeLast();
+      }
+      points.add(p);
+    }
+    double[][] out = new double[3][points.size()];
+    for (int j = 0; j < points.size(); j++) {
+      out[0][j] = points.get(j)[0] / n;
+      out[1][j] = points.get(j)[1] / n;
+      out[2][j] = points.get(j)[2];
+    }
+    return out;
+  }
+
+  /**
+   * Whether b lies strictly below the segment a-c (a left turn a → b → c), so it is not on the
+   * upper hull. Points on the segment stay: there a plain threshold does what a mix would.
+   * Coordinates are integer counts, so the test is exact.
+   */
+  private static boolean isBelow(double[] a, double[] b, double[] c) {
+    long cross = (long) (b[0] - a[0]) * (long) (c[1] - a[1]) - (long) (b[1] - a[1]) * (long) (c[0] - a[0]);
+    return cross > 0;
+  }
+
+  /** The hull at selection rate r: {r, accuracy, high threshold, low threshold, pLow}. */
+  private static double[] interpolate(double[][] h, double r) {
+    double[] x = h[0];
+    int j = Arrays.binarySearch(x, r);
+    if (j >= 0) {
+      return new double[] {r, h[1][j], h[2][j], h[2][j], 0};
+    }
+    int hi = -j - 1, lo = hi - 1; // x[lo] < r < x[hi]
+    double q = (r - x[lo]) / (x[hi] - x[lo]);
+    return new double[] {r, (1 - q) * h[1][lo] + q * h[1][hi], h[2][lo], h[2][hi], q};
+  }
+
+  /**
+   * The common selection rate r the rules were fitted to.
+   *
+   * @return r in [0, 1]
+   */
+  public double targetRate() {
+    return targetRate;
+  }
+
+  /**
+   * The fitted rules, one per group that had training examples.
+   *
+   * @return the rules in group order
+   */
+  public List<ThresholdRule> rules() {
+    return List.copyOf(rules.values());
+  }
+
+  /**
+   * The probability of a favorable decision for each example under its group's rule.
+   *
+   * @param scores (N) the same model's scores on new examples
+   * @param groups their groups, by name
+   * @return (N) P(Ŷ=1) in [0, 1], for {@link GroupMetrics}
+   * @throws IllegalArgumentException if the lengths differ, a score is NaN, or an example is in
+   *     a group the optimizer had no training examples for
+   */
+  public double[] decide(double[] scores, Groups groups) {
+    groups.checkLength("scores", scores.length);
+    ThresholdRule[] byIndex = new ThresholdRule[groups.count()];
+    double[] out = new double[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      int g = groups.of(i);
+      if (byIndex[g] == null) {
+        String name = groups.names().get(g);
+        byIndex[g] = rules.get(name);
+        if (byIndex[g] == null) {
+          throw new IllegalArgumentException("example " + i + " is in group '" + name + "', which had no training examples; the fitted groups are "
+              + rules.keySet());
+        }
+      }
+      if (Double.isNaN(scores[i])) {
+        throw new IllegalArgumentException("score of example " + i + " is NaN, expected a number");
+      }
+      out[i] = byIndex[g].decide(scores[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Draws deterministic decisions from the randomized rules.
+   *
+   * @param scores (N) scores
+   * @param groups their groups
+   * @param rng the coin flips
+   * @return (N) decisions, 0 or 1
+   * @throws IllegalArgumentException as {@link #decide}
+   */
+  public int[] predict(double[] scores, Groups groups, Rng rng) {
+    double[] p = decide(scores, groups);
+    int[] out = new int[p.length];
+    for (int i = 0; i < p.length; i++) {
+      out[i] = p[i] == 1 || (p[i] > 0 && rng.nextDouble() < p[i]) ? 1 : 0;
+    }
+    return out;
+  }
+}
