@@ -1,7 +1,11 @@
 package dev.fathom.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fathom.data.IdxArray;
+import dev.fathom.data.IdxReader;
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.FormatException;
+import dev.fathom.tensor.Tensor;
 import dev.fathom.xai.GradientModel;
 import dev.fathom.xai.Output;
 import dev.fathom.xai.robust.MaskingChecks;
@@ -33,6 +37,12 @@ final class AttackCommand implements Callable<Integer> {
 
   @Option(names = "--data", description = "fashion-mnist or a .csv/.arff file (default: the test set of the training data)")
   String data;
+
+  @Option(names = "--input", description = "examples in the formats of 'fathom predict': IDX images (with --labels) or CSV rows with the target column")
+  Path input;
+
+  @Option(names = "--labels", description = "IDX labels (one byte per example) for --input images")
+  Path labels;
 
   @Option(names = "--method", defaultValue = "pgd", description = "fgsm or pgd (default: ${DEFAULT-VALUE})")
   String method;
@@ -74,7 +84,7 @@ final class AttackCommand implements Callable<Integer> {
     ModelLoader m = ModelLoader.load(model);
     image = m.config().inputShape().length == 3;
     PgdConfig cfg = config(eps);
-    LabeledExamples ex = LabeledExamples.first(DataSources.evalData(m.config(), data), limit);
+    LabeledExamples ex = examples(m);
     GradientModel gm = GradientModel.of(m.model(), Output.LOGIT, m.config().inputShape());
     long t0 = System.nanoTime();
     Robustness.Accuracy acc = Robustness.evaluate(gm, ex.x(), ex.labels(), new Pgd(cfg), 500);
@@ -104,6 +114,31 @@ final class AttackCommand implements Callable<Integer> {
     if (out != null) sweep(gm, ex);
     if (json) System.out.println(new ObjectMapper().writeValueAsString(o));
     return 0;
+  }
+
+  /** --input (+ --labels) when given, else the test set of --data or of the model's own data; the first --limit. */
+  private LabeledExamples examples(ModelLoader m) throws java.io.IOException {
+    if (input == null) return LabeledExamples.first(DataSources.evalData(m.config(), data), limit);
+    if (data != null) throw new CliException("give --input or --data, not both", 2);
+    if (input.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+      return LabeledExamples.first(DataSources.evalData(m.config(), input.toString()), limit);
+    }
+    if (labels == null) throw new CliException("--input images need --labels FILE (IDX labels, one per image)", 2);
+    Tensor x = Inputs.read(input, m.config());
+    IdxArray a = IdxReader.read(labels);
+    float[] y = a.toFloats();
+    if (a.dims().length != 1 || y.length != x.size(0)) {
+      throw new FormatException(labels + ": expected " + x.size(0) + " labels (IDX dims [" + x.size(0) + "]), got dims " + java.util.Arrays.toString(a.dims()));
+    }
+    int n = limit <= 0 ? y.length : Math.min(limit, y.length);
+    int[] yi = new int[n];
+    for (int i = 0; i < n; i++) {
+      yi[i] = (int) y[i];
+      if (yi[i] != y[i] || yi[i] < 0 || yi[i] >= m.config().numClasses()) {
+        throw new FormatException(labels + ": label " + y[i] + " of example " + i + " is not a class index in [0, " + m.config().numClasses() + ")");
+      }
+    }
+    return new LabeledExamples(n == x.size(0) ? x : x.narrow(0, 0, n), yi);
   }
 
   /** Images live in [0, 1]; standardized tabular features are unbounded. */

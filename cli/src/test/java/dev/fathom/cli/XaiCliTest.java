@@ -90,6 +90,23 @@ class XaiCliTest {
   }
 
   @Test
+  void attackTakesPredictFormatsWithLabels(@TempDir Path dir) throws Exception {
+    Path model = cnn(dir);
+    Path images = idx(dir, 3, 28);
+    Path labels = dir.resolve("labels-idx1-ubyte");
+    Files.write(labels, new byte[] {0, 0, 0x08, 1, 0, 0, 0, 3, 1, 2, 9});
+    var r = run("attack", "--model", model.toString(), "--input", images.toString(), "--labels", labels.toString(), "--eps", "0.05", "--steps", "2",
+        "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(new ObjectMapper().readTree(r.out().strip()).get("examples").asInt()).isEqualTo(3);
+    Path wrong = dir.resolve("two-idx1-ubyte");
+    Files.write(wrong, new byte[] {0, 0, 0x08, 1, 0, 0, 0, 2, 1, 2});
+    assertOneLineError(run("attack", "--model", model.toString(), "--input", images.toString(), "--labels", wrong.toString()),
+        "expected 3 labels", "got dims [2]");
+    assertOneLineError(run("attack", "--model", model.toString(), "--input", images.toString()), "need --labels");
+  }
+
+  @Test
   void badInputGivesOneLine(@TempDir Path dir) throws Exception {
     Path model = cnn(dir);
     assertOneLineError(run("explain", "--model", model.toString(), "--input", idx(dir, 1, 10).toString(), "--out", dir.resolve("o").toString()),
