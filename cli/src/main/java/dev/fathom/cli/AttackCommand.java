@@ -162,7 +162,7 @@ final class AttackCommand implements Callable<Integer> {
     try {
       if ("fgsm".equals(method)) {
         if (n != Norm.LINF) throw new CliException("--method fgsm is an L-inf attack; use --method pgd --steps 1 --norm l2 for its L2 form", 2);
-        return new PgdConfig(e, e == 0 ? 1e-3 : e, 1, 1, Norm.LINF, false, clipMin(), clipMax(), 0);
+        return PgdConfig.fgsm(e, clipMin(), clipMax());
       }
       double a = alpha != null ? alpha : (e == 0 ? 1e-3 : 2.5 * e / steps);
       return new PgdConfig(e, a, steps, restarts, n, true, clipMin(), clipMax(), seed);
@@ -171,17 +171,16 @@ final class AttackCommand implements Callable<Integer> {
     }
   }
 
-  /** Accuracy of FGSM and PGD over ε ∈ {0, ε/4, ε/2, ε, 2ε, 3ε}: attack.csv and attack.png. */
+  /** Accuracy of FGSM and of L∞ PGD (--steps, --restarts, step 2.5ε/steps) over ε ∈ {0, ε/4, ε/2, ε, 2ε, 3ε}: attack.csv and attack.png. */
   private void sweep(GradientModel gm, LabeledExamples ex) throws Exception {
+    PgdConfig pgd = new PgdConfig(eps, eps == 0 ? 1e-3 : 2.5 * eps / steps, steps, restarts, Norm.LINF, true, clipMin(), clipMax(), seed);
     Files.createDirectories(out);
     double[] grid = {0, eps / 4, eps / 2, eps, 2 * eps, 3 * eps};
     List<double[]> rows = new ArrayList<>();
     StringBuilder csv = new StringBuilder("eps,fgsm_accuracy,pgd_accuracy\n");
     for (double e : grid) {
-      double f = Robustness.evaluate(gm, ex.x(), ex.labels(),
-          new Pgd(new PgdConfig(e, e == 0 ? 1e-3 : e, 1, 1, Norm.LINF, false, clipMin(), clipMax(), 0)), 500).adversarial();
-      double p = Robustness.evaluate(gm, ex.x(), ex.labels(),
-          new Pgd(new PgdConfig(e, e == 0 ? 1e-3 : 2.5 * e / steps, steps, restarts, Norm.LINF, true, clipMin(), clipMax(), seed)), 500).adversarial();
+      double f = Robustness.evaluate(gm, ex.x(), ex.labels(), new Pgd(PgdConfig.fgsm(e, clipMin(), clipMax())), 500).adversarial();
+      double p = Robustness.evaluate(gm, ex.x(), ex.labels(), new Pgd(pgd.withEps(e)), 500).adversarial();
       rows.add(new double[] {e, f, p});
       csv.append(String.format(java.util.Locale.ROOT, "%.5f,%.5f,%.5f%n", e, f, p));
     }

@@ -21,6 +21,15 @@ final class AttributionMethods {
 
   private AttributionMethods() {}
 
+  /** Rejects a name that is not one of {@link #NAMES}. */
+  static void check(String name) {
+    if (!NAMES.contains(name)) throw unknown(name);
+  }
+
+  private static CliException unknown(String name) {
+    return new CliException("--method: unknown method '" + name + "'; choose from " + String.join(", ", NAMES), 2);
+  }
+
   /**
    * @param steps integration steps (ig), samples (smoothgrad, gradshap)
    * @param background examples for gradshap's baselines, KernelSHAP's background and LIME's feature statistics
@@ -36,7 +45,7 @@ final class AttributionMethods {
       case "occlusion" -> new Occlusion(window, Math.max(1, window / 2), baseline);
       case "shap" -> ModelAgnostic.kernelShap(ModelAgnostic.rows(background), KernelShapConfig.defaults().withSeed(seed));
       case "lime" -> ModelAgnostic.lime(ModelAgnostic.rows(background), LimeConfig.defaults().withSeed(seed));
-      default -> throw new CliException("--method: unknown method '" + name + "'; choose from " + String.join(", ", NAMES), 2);
+      default -> throw unknown(name);
     };
   }
 }

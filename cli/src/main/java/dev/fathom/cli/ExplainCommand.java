@@ -80,7 +80,8 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (steps < 1) throw new CliException("--steps must be >= 1, got " + steps, 2);
     if (limit < 1) throw new CliException("--limit must be >= 1, got " + limit, 2);
-    for (String m : methods) AttributionMethods.create(m, steps, Baseline.zeros(), Tensor.zeros(1, 1), window, seed);
+    methods.forEach(AttributionMethods::check);
+    if (window < 1) throw new CliException("--window must be >= 1, got " + window, 2);
     Output out0;
     try {
       out0 = Output.parse(output);

@@ -42,7 +42,7 @@ final class ExplainEvaluation {
     int[] t = model.predictions(x);
     GradientModel prob = model.withOutput(Output.PROBABILITY);
     Baseline base = Baseline.constant(cmd.baseline);
-    Tensor background = LabeledExamples.first(DataSources.evalData(loaded.config(), cmd.data), Math.min(64, n)).x();
+    Tensor background = x.narrow(0, 0, Math.min(64, n));
     int curveSteps = Math.min(28, model.features());
     var random = DeletionCurve.randomAttributions(model, n, cmd.seed);
     double randDel = DeletionCurve.deletion(prob, x, t, random, curveSteps, base).meanAuc();

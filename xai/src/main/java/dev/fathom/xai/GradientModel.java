@@ -112,7 +112,8 @@ public final class GradientModel {
       float[] flat = new float[rows.length * features];
       for (int i = 0; i < rows.length; i++) {
         if (rows[i].length != features) {
-          throw new IllegalArgumentException("predictor: row " + i + " has " + rows[i].length + " features, the model takes " + features);
+          throw new IllegalArgumentException("predictor: row " + i + " has " + rows[i].length + " features, the model takes " + features
+              + " (input shape " + Arrays.toString(inputShape) + ")");
         }
         for (int j = 0; j < features; j++) flat[i * features + j] = (float) rows[i][j];
       }

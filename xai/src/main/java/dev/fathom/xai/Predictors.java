@@ -1,9 +1,6 @@
 package dev.fathom.xai;
 
-import dev.fathom.autograd.Grad;
 import dev.fathom.nn.Module;
-import dev.fathom.tensor.Tensor;
-import java.util.Arrays;
 
 /** Adapters from Fathom models to {@link Predictor}. */
 public final class Predictors {
@@ -37,40 +34,10 @@ public final class Predictors {
   }
 
   private static Predictor scores(Module model, int[] inputShape, boolean softmax) {
-    int d = 1;
-    for (int s : inputShape) d *= s;
-    final int features = d;
-    final int[] shape = inputShape.clone();
+    Predictor p = new GradientModel(model::call, model.parameters(), inputShape, softmax ? Output.PROBABILITY : Output.LOGIT, CHUNK).asPredictor();
     return x -> {
-      double[][] out = new double[x.length][];
       model.eval();
-      try (var g = Grad.disabled()) {
-        for (int s = 0; s < x.length; s += CHUNK) {
-          int len = Math.min(CHUNK, x.length - s);
-          float[] flat = new float[len * features];
-          for (int i = 0; i < len; i++) {
-            double[] row = x[s + i];
-            if (row.length != features) {
-              throw new IllegalArgumentException("predictor: row " + (s + i) + " has " + row.length + " features, the model takes "
-                  + features + " (input shape " + Arrays.toString(shape) + ")");
-            }
-            for (int j = 0; j < features; j++) flat[i * features + j] = (float) row[j];
-          }
-          int[] batchShape = new int[shape.length + 1];
-          batchShape[0] = len;
-          System.arraycopy(shape, 0, batchShape, 1, shape.length);
-          Tensor p = model.call(Tensor.of(flat, batchShape));
-          if (softmax) p = p.softmax(1);
-          int k = p.size(1);
-          float[] pd = p.data();
-          for (int i = 0; i < len; i++) {
-            double[] row = new double[k];
-            for (int c = 0; c < k; c++) row[c] = pd[i * k + c];
-            out[s + i] = row;
-          }
-        }
-      }
-      return out;
+      return p.predict(x);
     };
   }
 }

@@ -30,9 +30,7 @@ public final class AdversarialTraining {
     long[] calls = {0};
     return b -> {
       model.eval();
-      PgdConfig c = attack;
-      long seed = attack.seed() + 0x9E3779B97F4A7C15L * ++calls[0];
-      Pgd pgd = new Pgd(new PgdConfig(c.eps(), c.alpha(), c.steps(), c.restarts(), c.norm(), c.randomStart(), c.clipMin(), c.clipMax(), seed));
+      Pgd pgd = new Pgd(attack.withSeed(attack.seed() + 0x9E3779B97F4A7C15L * ++calls[0]));
       Tensor t = b.targets();
       int[] y = new int[t.numel()];
       for (int i = 0; i < y.length; i++) y[i] = (int) t.getLong(i);

@@ -35,8 +35,7 @@ public final class MaskingChecks {
   public static List<Check> run(GradientModel model, Tensor x, int[] y, PgdConfig attack, double pgdAccuracy) {
     List<Check> out = new ArrayList<>();
     double eps = attack.eps();
-    double fgsm = accuracy(model, x, y,
-        new PgdConfig(eps, eps == 0 ? 1e-3 : eps, 1, 1, Norm.LINF, false, attack.clipMin(), attack.clipMax(), 0));
+    double fgsm = accuracy(model, x, y, PgdConfig.fgsm(eps, attack.clipMin(), attack.clipMax()));
     out.add(new Check("PGD no weaker than FGSM", pgdAccuracy <= fgsm + SLACK,
         String.format("PGD %.2f%% vs FGSM %.2f%% at eps %.3g", 100 * pgdAccuracy, 100 * fgsm, eps)));
 

@@ -30,16 +30,25 @@ public record PgdConfig(double eps, double alpha, int steps, int restarts, Norm 
 
   /** FGSM (Goodfellow, Shlens &amp; Szegedy 2015): one signed-gradient step of size ε from x. */
   public static PgdConfig fgsm(double eps) {
-    return new PgdConfig(eps, eps == 0 ? 1e-3 : eps, 1, 1, Norm.LINF, false, 0f, 1f, 0);
+    return fgsm(eps, 0f, 1f);
+  }
+
+  /** FGSM on inputs in [clipMin, clipMax]. */
+  public static PgdConfig fgsm(double eps, float clipMin, float clipMax) {
+    return new PgdConfig(eps, eps == 0 ? 1e-3 : eps, 1, 1, Norm.LINF, false, clipMin, clipMax, 0);
+  }
+
+  public PgdConfig withSeed(long s) {
+    return new PgdConfig(eps, alpha, steps, restarts, norm, randomStart, clipMin, clipMax, s);
   }
 
   public PgdConfig withSteps(int s) {
     return new PgdConfig(eps, alpha, s, restarts, norm, randomStart, clipMin, clipMax, seed);
   }
 
+  /** The same attack at radius e, the step scaled with it (α/ε kept; from ε = 0, FGSM's step e or PGD's 2.5·e/steps). */
   public PgdConfig withEps(double e) {
-    double ratio = eps == 0 ? 0 : alpha / eps;
-    return new PgdConfig(e, e == 0 ? 1e-3 : (ratio == 0 ? (steps == 1 ? e : 2.5 * e / steps) : ratio * e), steps, restarts, norm,
-        randomStart, clipMin, clipMax, seed);
+    double a = e == 0 ? 1e-3 : eps == 0 ? (steps == 1 ? e : 2.5 * e / steps) : alpha / eps * e;
+    return new PgdConfig(e, a, steps, restarts, norm, randomStart, clipMin, clipMax, seed);
   }
 }
