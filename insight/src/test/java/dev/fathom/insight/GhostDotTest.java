@@ -1,0 +1,102 @@
+package dev.fathom.insight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.fathom.nn.Activation;
+import dev.fathom.nn.F;
+import dev.fathom.nn.LayerNorm;
+import dev.fathom.nn.Linear;
+import dev.fathom.nn.Module;
+import dev.fathom.nn.Sequential;
+import dev.fathom.tensor.Rng;
+import dev.fathom.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The ghost dot-product against explicit per-example gradients (one backward per example). */
+class GhostDotTest {
+  static Sequential mlp(Rng rng) {
+    return new Sequential(new Linear(6, 5, rng), Activation.tanh(), new Linear(5, 4, false, rng), Activation.relu(), new Linear(4, 3, rng));
+  }
+
+  static Examples random(Rng rng, int n) {
+    float[] x = new float[n * 6];
+    int[] y = new int[n];
+    for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+    for (int i = 0; i < n; i++) y[i] = rng.nextInt(3);
+    return new Examples(x, y, 6, 3);
+  }
+
+  /** ∇θ of the mean loss over {@code rows}, flattened over all parameters. */
+  static double[] gradient(Module model, Examples rows) {
+    model.zeroGrad();
+    F.crossEntropy(model.call(InRunShapley.input(rows, false)), InRunShapley.labels(rows)).backward();
+    List<Tensor> ps = model.parameters();
+    int total = 0;
+    for (Tensor p : ps) total += p.numel();
+    double[] g = new double[total];
+    int o = 0;
+    for (Tensor p : ps) for (float v : p.grad().data()) g[o++] = v;
+    return g;
+  }
+
+  static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  }
+
+  @Test
+  void dotsAndNormsMatchExplicitPerExampleGradients() {
+    Rng rng = new Rng(1);
+    Sequential model = mlp(rng);
+    Examples batch = random(rng, 7), valid = random(rng, 5);
+    double[] gVal = gradient(model, valid);
+    double[][] gEach = new double[7][];
+    int[] all = {0, 1, 2, 3, 4, 5, 6};
+    for (int i = 0; i < 7; i++) gEach[i] = gradient(model, batch.rows(all, i, i + 1));
+
+    try (GhostDot ghost = new GhostDot(model)) {
+      model.zeroGrad();
+      F.crossEntropy(model.call(InRunShapley.input(valid, false)), InRunShapley.labels(valid)).backward();
+      GhostDot.Capture v = ghost.take();
+      // summed loss: each row's output gradient is its own ∇ℓ_i
+      model.zeroGrad();
+      F.crossEntropy(model.call(InRunShapley.input(batch, false)), InRunShapley.labels(batch)).mul(7).backward();
+      GhostDot.Capture b = ghost.take();
+      double[] dots = b.dotsWith(v), norms = b.squaredNorms();
+      for (int i = 0; i < 7; i++) {
+        assertThat(dots[i]).as("dot %d", i).isCloseTo(dot(gEach[i], gVal), within(1e-5 * (1 + Math.abs(dot(gEach[i], gVal)))));
+        assertThat(norms[i]).as("norm %d", i).isCloseTo(dot(gEach[i], gEach[i]), within(1e-5 * (1 + dot(gEach[i], gEach[i]))));
+      }
+      // a gradient-shaped direction: weights and biases of each Linear layer
+      List<Linear> layers = ghost.layers();
+      Tensor[] w = new Tensor[3], bias = new Tensor[3];
+      double[] flat = new double[gVal.length];
+      int o = 0;
+      for (int l = 0; l < 3; l++) {
+        w[l] = Tensor.randn(rng, layers.get(l).weight.shape());
+        for (float x : w[l].data()) flat[o++] = x;
+        if (layers.get(l).bias != null) {
+          bias[l] = Tensor.randn(rng, layers.get(l).bias.shape());
+          for (float x : bias[l].data()) flat[o++] = x;
+        }
+      }
+      double[] dir = b.dotsWithDirection(w, bias);
+      for (int i = 0; i < 7; i++) assertThat(dir[i]).isCloseTo(dot(gEach[i], flat), within(1e-5 * (1 + Math.abs(dot(gEach[i], flat)))));
+    }
+  }
+
+  @Test
+  void refusesParametersOutsideLinearLayersAndMissingPasses() {
+    Rng rng = new Rng(2);
+    Sequential withNorm = new Sequential(new Linear(6, 4, rng), new LayerNorm(4), new Linear(4, 3, rng));
+    assertThatThrownBy(() -> new GhostDot(withNorm)).hasMessageContaining("parameter '1.weight' is not in a Linear layer");
+    assertThatThrownBy(() -> new GhostDot(new Sequential(Activation.relu()))).hasMessageContaining("has no Linear layer");
+    try (GhostDot ghost = new GhostDot(mlp(rng))) {
+      assertThatThrownBy(ghost::take).hasMessageContaining("layer 0 has no captured input");
+    }
+  }
+}

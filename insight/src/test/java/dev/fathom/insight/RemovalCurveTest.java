@@ -1,0 +1,30 @@
+package dev.fathom.insight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class RemovalCurveTest {
+  @Test
+  void ordersFollowTheValues() {
+    // score = (good kept − bad kept) / n, with examples 0..9 bad (value −1) and 10..99 good (value = index)
+    double[] v = new double[100];
+    for (int i = 0; i < 100; i++) v[i] = i < 10 ? -1 : i;
+    RemovalCurve.Result r = RemovalCurve.of(v, new double[] {0, 0.1, 0.3}, drop -> {
+      double s = 0;
+      for (int i = 0; i < 100; i++) if (!drop[i]) s += i < 10 ? -1 : 1;
+      return s / 100;
+    }, 1);
+    assertThat(r.highFirst()).containsExactly(0.8, 0.7, 0.5);
+    assertThat(r.lowFirst()).containsExactly(0.8, 0.9, 0.7);
+    assertThat(r.random()[0]).isEqualTo(0.8);
+    assertThat(r.random()[2]).isGreaterThan(r.highFirst()[2]).isLessThan(r.lowFirst()[1] + 0.0);
+  }
+
+  @Test
+  void fractionsMustAscendInsideZeroOne() {
+    assertThatThrownBy(() -> RemovalCurve.of(new double[3], new double[] {0.2, 0.1}, d -> 0, 1)).hasMessageContaining("must ascend");
+    assertThatThrownBy(() -> RemovalCurve.of(new double[3], new double[] {1}, d -> 0, 1)).hasMessageContaining("must be in [0, 1), got 1.0");
+  }
+}
