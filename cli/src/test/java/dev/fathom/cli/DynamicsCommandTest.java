@@ -1,0 +1,71 @@
+package dev.fathom.cli;
+
+import static dev.fathom.cli.CliTest.assertOneLineError;
+import static dev.fathom.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fathom.data.FashionMnist;
+import dev.fathom.io.Checkpoint;
+import dev.fathom.models.ClassifierConfig;
+import dev.fathom.models.Classifiers;
+import dev.fathom.tensor.Rng;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** fathom dynamics: its tables and plots for a classifier and for DPO on a tiny LM, and one-line errors. */
+class DynamicsCommandTest {
+
+  @Test
+  void classifierModeWritesTablesAndPlots(@TempDir Path tmp) throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")),
+        "dataset-fashion-mnist is not installed");
+    ClassifierConfig cfg = new ClassifierConfig("mlp", new int[] {1, 28, 28}, 10, FashionMnist.CLASS_NAMES, new int[] {16}, null, 0, 0,
+        "fashion-mnist", null, List.of(), null);
+    Path model = tmp.resolve("mlp"), out = tmp.resolve("out");
+    Checkpoint.save(model, Classifiers.build(cfg, new Rng(1)), cfg, Map.of());
+    var r = run("dynamics", "--mode", "classifier", "--model", model.toString(), "--probes", "4", "--updates", "2", "--halvings", "1",
+        "--eta", "1e-3", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("pooled").contains("squeezing (4 probes");
+    List<String> rows = Files.readAllLines(out.resolve("dynamics.csv"));
+    assertThat(rows.get(0)).isEqualTo("update_image,update_label,probe_image,class,predicted,actual");
+    assertThat(rows).hasSize(1 + 2 * 4 * 10);
+    assertThat(Files.readAllLines(out.resolve("residuals.csv"))).hasSize(1 + 3 * 2);
+    assertThat(Files.readAllLines(out.resolve("squeeze.csv"))).hasSize(1 + 4);
+    assertThat(out.resolve("scatter.png")).isNotEmptyFile();
+    assertThat(out.resolve("squeeze.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void dpoModeOnATinyLm(@TempDir Path tmp) throws Exception {
+    Path text = LmCliTest.text(tmp), model = tmp.resolve("lm"), out = tmp.resolve("out");
+    var t = run("lm", "train", "--text", text.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2", "--context", "32",
+        "--out", model.toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    var r = run("dynamics", "--mode", "dpo", "--model", model.toString(), "--text", text.toString(), "--probes", "2", "--updates", "1",
+        "--prompt-len", "8", "--response-len", "4", "--eta", "1e-3", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    List<String> rows = Files.readAllLines(out.resolve("dynamics.csv"));
+    assertThat(rows.get(0)).isEqualTo("update,probe,kind,logp_before,predicted,actual");
+    assertThat(rows).hasSize(1 + 4 * 3);
+    assertThat(rows.get(1)).contains(",update gold,");
+    assertThat(Files.readAllLines(out.resolve("squeeze.csv"))).hasSize(3);
+    assertThat(out.resolve("scatter.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void badArgumentsGiveOneLine(@TempDir Path tmp) {
+    String o = tmp.resolve("o").toString();
+    assertOneLineError(run("dynamics", "--mode", "rl", "--out", o), "--mode: expected classifier, sft or dpo, got 'rl'");
+    assertOneLineError(run("dynamics", "--mode", "classifier", "--out", o), "exactly one of --model DIR and --train-mlp");
+    assertOneLineError(run("dynamics", "--mode", "classifier", "--train-mlp", "--eta", "-1", "--out", o), "--eta must be a positive number");
+    assertOneLineError(run("dynamics", "--mode", "sft", "--model", o, "--out", o), "needs --text FILE");
+    assertOneLineError(run("dynamics", "--mode", "dpo", "--model", o, "--text", o, "--rejected", "x", "--out", o), "--rejected");
+    assertOneLineError(run("dynamics", "--mode", "dpo", "--model", o, "--text", o, "--out", o), "--text: '");
+  }
+}
