@@ -514,7 +514,7 @@ public final class VecMath {
   }
 
   /** Folds float lane partials by a halving tree (deterministic, unlike reduceLanes(ADD)). */
-  private static float foldLanes(FloatVector v) {
+  static float foldLanes(FloatVector v) {
     for (int half = L / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
     return v.lane(0);
   }
