@@ -120,8 +120,14 @@ public final class QuantizedMatrix {
   /** The dequantized matrix (rows, cols) as a new row-major array. */
   public float[] dequantize() {
     float[] out = new float[Math.multiplyExact(rows, cols)];
-    for (int o = 0; o < rows; o++) dequantizeRow(o, out, o * cols);
+    dequantizeInto(out, 0);
     return out;
+  }
+
+  /** Writes the dequantized matrix (rows, cols), row-major, to {@code out[off..)}. */
+  public void dequantizeInto(float[] out, int off) {
+    Objects.checkFromIndexSize(off, Math.multiplyExact(rows, cols), out.length);
+    for (int o = 0; o < rows; o++) dequantizeRow(o, out, off + o * cols);
   }
 
   /**
