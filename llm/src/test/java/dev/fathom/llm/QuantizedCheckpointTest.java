@@ -21,12 +21,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Quantized checkpoints: packed U8 tensors plus quantization_config round-trip, and bad ones fail with what was expected. */
-class QuantizedCheckpointTest {
+public class QuantizedCheckpointTest {
   /** Hidden 128 and FFN 384: in-features that every format's block size divides. */
   static final LlamaConfig CONFIG = LlamaConfig.llama(64, 128, 384, 2, 4, 2, 32, false);
 
   /** Quantizes every projection of the blocks in place (float parameters set to the dequantized values) and attaches them. */
-  static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM m, QuantFormat f) {
+  public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM m, QuantFormat f) {
     Map<String, QuantizedMatrix> q = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : m.namedParameters().entrySet()) {
       if (!e.getKey().endsWith("_proj.weight")) continue;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.QuantizationConfig;
+import dev.fathom.llm.QuantizedCheckpointTest;
 import dev.fathom.quant.QuantFormat;
 import dev.fathom.quant.QuantizedMatrix;
 import dev.fathom.tensor.Rng;
-import dev.fathom.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +27,7 @@ class QuantizedInferenceTest {
   @EnumSource(QuantFormat.class)
   void prefillAndDecodeRunOnThePackedWeights(QuantFormat f) {
     LlamaForCausalLM m = new LlamaForCausalLM(CONFIG, new Rng(7));
-    Map<String, QuantizedMatrix> q = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : m.namedParameters().entrySet()) {
-      if (!e.getKey().endsWith("_proj.weight")) continue;
-      Tensor t = e.getValue();
-      QuantizedMatrix qm = QuantizedMatrix.quantize(f, t.data(), 0, t.size(0), t.size(1));
-      qm.dequantizeInto(t.data(), 0);
-      q.put(e.getKey(), qm);
-    }
+    Map<String, QuantizedMatrix> q = new LinkedHashMap<>(QuantizedCheckpointTest.quantize(m, f));
     q.put("lm_head.weight", QuantizedMatrix.quantize(f, m.headWeight().data(), 0, 64, 128));
     q.get("lm_head.weight").dequantizeInto(m.headWeight().data(), 0);
     m.attachQuantized(QuantizationConfig.of(f, "rtn", List.of()), q);
