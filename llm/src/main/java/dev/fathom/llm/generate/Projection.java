@@ -20,6 +20,11 @@ final class Projection {
     this.in = in;
   }
 
+  /** Output rows of W. */
+  int rowsCount() {
+    return q != null ? q.rows() : w.length / in;
+  }
+
   static Projection of(float[] w, int in) {
     return new Projection(w, null, in);
   }
