@@ -6,6 +6,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -513,10 +514,26 @@ public final class VecMath {
     return v.lane(0);
   }
 
-  /** Folds float lane partials by a halving tree (deterministic, unlike reduceLanes(ADD)). */
-  private static float foldLanes(FloatVector v) {
-    for (int half = L / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+  /**
+   * Folds float lane partials by a halving tree (deterministic, unlike reduceLanes(ADD)): lane 0
+   * ends as the sum in the order of {@code v.add(v.slice(half))} for half = L/2, ..., 1, computed
+   * with constant rotations, which compile to one permute each (slice with a zero vector did not
+   * inline in the quantized kernels and cost more than a 512-weight dot product).
+   */
+  public static float foldLanes(FloatVector v) {
+    for (VectorShuffle<Float> r : ROTATE) v = v.add(v.rearrange(r));
     return v.lane(0);
+  }
+
+  /** Rotations by L/2, L/4, ..., 1 lanes. */
+  private static final VectorShuffle<Float>[] ROTATE = rotations();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] rotations() {
+    int steps = Integer.numberOfTrailingZeros(L);
+    VectorShuffle<Float>[] r = new VectorShuffle[steps];
+    for (int k = 0, half = L / 2; k < steps; k++, half /= 2) r[k] = VectorShuffle.iota(F, half, 1, true);
+    return r;
   }
 
   /** Writes e^(x − m) to out (may be x) and returns Σ e^(x − m), summed in float lanes. */

@@ -12,6 +12,7 @@ import dev.fathom.io.Safetensors;
 import dev.fathom.io.SafetensorsFile;
 import dev.fathom.io.StDType;
 import dev.fathom.nn.Module;
+import dev.fathom.quant.QuantizedMatrix;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.Tensor;
@@ -141,10 +142,17 @@ public final class HfCheckpoint {
     }
   }
 
-  /** Loads a model: config.json, then the weights (every parameter must be present with its shape). */
+  /**
+   * Loads a model: config.json, then the weights (every parameter must be present with its shape).
+   * A quantized checkpoint ({@link QuantizedCheckpoint}) loads too: its packed weights are kept
+   * on the model ({@link LlamaForCausalLM#quantizedWeights()}, what generation runs on) and
+   * dequantized into the float parameters (what the autograd forward and evaluation use).
+   */
   public static LlamaForCausalLM load(Path dir) throws IOException {
     LlamaForCausalLM model = new LlamaForCausalLM(readConfig(dir), new Rng(0));
-    loadWeights(dir, model);
+    QuantizationConfig qc = QuantizedCheckpoint.readQuantization(dir);
+    Map<String, QuantizedMatrix> quantized = loadWeights(dir, model, qc);
+    if (qc != null) model.attachQuantized(qc, quantized);
     return model;
   }
 
@@ -154,6 +162,11 @@ public final class HfCheckpoint {
    * have are an error, except rotary {@code inv_freq} buffers and a tied {@code lm_head.weight}.
    */
   public static void loadWeights(Path dir, Module model) throws IOException {
+    loadWeights(dir, model, null);
+  }
+
+  /** As {@link #loadWeights(Path, Module)}, also decoding packed quantized tensors when qc is given; returns those. */
+  static Map<String, QuantizedMatrix> loadWeights(Path dir, Module model, QuantizationConfig qc) throws IOException {
     Map<String, Path> files = weightFiles(dir);
     List<SafetensorsFile> open = new ArrayList<>();
     try {
@@ -166,8 +179,12 @@ public final class HfCheckpoint {
         raw.put(f.getKey(), r);
       }
       if (files.isEmpty()) open.add(Safetensors.open(dir.resolve(WEIGHTS)));
-      for (SafetensorsFile sf : open) sf.tensors().forEach(raw::putIfAbsent);
-      copyInto(dir, model, raw);
+      Map<String, String> meta = new LinkedHashMap<>();
+      for (SafetensorsFile sf : open) {
+        sf.tensors().forEach(raw::putIfAbsent);
+        meta.putAll(sf.metadata());
+      }
+      return copyInto(dir, model, raw, meta, qc);
     } finally {
       for (SafetensorsFile sf : open) sf.close();
     }
@@ -215,7 +232,9 @@ public final class HfCheckpoint {
     return out;
   }
 
-  private static void copyInto(Path dir, Module model, Map<String, RawTensor> raw) throws FormatException {
+  private static Map<String, QuantizedMatrix> copyInto(Path dir, Module model, Map<String, RawTensor> raw, Map<String, String> meta,
+      QuantizationConfig qc) throws FormatException {
+    Map<String, QuantizedMatrix> quantized = new LinkedHashMap<>();
     Map<String, Tensor> expected = new LinkedHashMap<>(model.namedParameters());
     expected.putAll(model.namedBuffers());
     for (Map.Entry<String, Tensor> e : expected.entrySet()) {
@@ -227,6 +246,12 @@ public final class HfCheckpoint {
       }
       long[] got = r.shape();
       int[] want = target.shape();
+      if (r.dtype() == StDType.U8) {
+        QuantizedMatrix q = QuantizedCheckpoint.decode(dir, name, r, want, meta, qc);
+        q.dequantizeInto(target.data(), 0);
+        quantized.put(name, q);
+        continue;
+      }
       boolean same = got.length == want.length;
       for (int i = 0; same && i < want.length; i++) same = got[i] == want[i];
       if (!same) {
@@ -249,5 +274,6 @@ public final class HfCheckpoint {
       throw new FormatException(dir + ": " + unexpected.size() + " tensor(s) the model has no parameter for, e.g. "
           + unexpected.subList(0, Math.min(5, unexpected.size())) + " (config.json and weights disagree?)");
     }
+    return quantized;
   }
 }

@@ -3,11 +3,14 @@ package dev.fathom.llm;
 import dev.fathom.nn.F;
 import dev.fathom.nn.Linear;
 import dev.fathom.nn.Module;
+import dev.fathom.quant.QuantizedMatrix;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.ShapeException;
 import dev.fathom.tensor.Tensor;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A Llama-family causal language model with Hugging Face parameter names
@@ -23,6 +26,8 @@ public final class LlamaForCausalLM extends Module {
   private final Rotary rope;
   final LlamaModel model;
   final Linear lmHead;  // null when tied
+  private QuantizationConfig quantization;
+  private Map<String, QuantizedMatrix> quantized = Map.of();
 
   /** A freshly initialised model (Hugging Face's init: N(0, initializer_range²), norms at one). */
   public LlamaForCausalLM(LlamaConfig config, Rng rng) {
@@ -39,6 +44,34 @@ public final class LlamaForCausalLM extends Module {
 
   public LlamaModel model() {
     return model;
+  }
+
+  /**
+   * The packed weights of a quantized model by parameter name (empty for a float model). The
+   * KV-cache engine runs its matrix-vector products on these; the float parameters hold their
+   * dequantized values for the autograd forward. Editing the float parameters (training, a LoRA
+   * merge) does not change these: quantize again.
+   */
+  public Map<String, QuantizedMatrix> quantizedWeights() {
+    return quantized;
+  }
+
+  /** How the weights were quantized, or null for a float model. */
+  public QuantizationConfig quantization() {
+    return quantization;
+  }
+
+  /**
+   * Marks the model as quantized: {@code weights} replace the named float weights in generation.
+   * The caller keeps the float parameters equal to their dequantized values.
+   *
+   * @throws IllegalArgumentException if a name is not a parameter or its shape differs
+   */
+  public void attachQuantized(QuantizationConfig config, Map<String, QuantizedMatrix> weights) {
+    Map<String, Tensor> p = namedParameters();
+    for (Map.Entry<String, QuantizedMatrix> e : weights.entrySet()) QuantizedCheckpoint.checkMatches(e.getKey(), e.getValue(), p.get(e.getKey()));
+    this.quantization = Objects.requireNonNull(config, "config");
+    this.quantized = Map.copyOf(weights);
   }
 
   /** The rotary tables shared by all layers. */

@@ -162,14 +162,14 @@ final class DecodeStep extends LayerPass {
 
     s = Ops.split(d, nt, tid);
     e = Ops.split(d, nt, tid + 1);
-    MatVec.rows(lw.wo(), 0, qd, lw.bo(), 0, attn, 0, qd, n, h, 0, d, s, e, true);
+    lw.wo().rows(lw.bo(), attn, 0, qd, n, h, 0, d, s, e, true);
     bar.await();
 
     for (int r = 0; r < n; r++) Ops.rmsNorm(h, r * d, lw.postNorm(), eps, x, r * d, d);
     s = Ops.split(f, nt, tid);
     e = Ops.split(f, nt, tid + 1);
-    MatVec.rows(lw.wGate(), 0, d, lw.bGate(), 0, x, 0, d, n, gate, 0, f, s, e, false);
-    MatVec.rows(lw.wUp(), 0, d, lw.bUp(), 0, x, 0, d, n, up, 0, f, s, e, false);
+    lw.wGate().rows(lw.bGate(), x, 0, d, n, gate, 0, f, s, e, false);
+    lw.wUp().rows(lw.bUp(), x, 0, d, n, up, 0, f, s, e, false);
     if (e > s) {
       for (int r = 0; r < n; r++) Activations.swiglu(gate, r * f + s, up, r * f + s, gate, r * f + s, e - s);  // silu(gate) · up
     }
@@ -177,7 +177,7 @@ final class DecodeStep extends LayerPass {
 
     s = Ops.split(d, nt, tid);
     e = Ops.split(d, nt, tid + 1);
-    MatVec.rows(lw.wDown(), 0, f, lw.bDown(), 0, gate, 0, f, n, h, 0, d, s, e, true);
+    lw.wDown().rows(lw.bDown(), gate, 0, f, n, h, 0, d, s, e, true);
     bar.await();
   }
 
@@ -213,14 +213,14 @@ final class DecodeStep extends LayerPass {
   }
 
   /** Rows [s, e) of the stacked q/k/v projection that fall in the block starting at row {@code first}. */
-  private void segment(float[] wt, float[] bias, float[] out, int outRows, int first, float[] x, int s, int e) {
+  private void segment(Projection wt, float[] bias, float[] out, int outRows, int first, float[] x, int s, int e) {
     int lo = Math.max(s, first) - first, hi = Math.min(e, first + outRows) - first;
-    if (lo < hi) MatVec.rows(wt, 0, d, bias, 0, x, 0, d, n, out, 0, outRows, lo, hi, false);
+    if (lo < hi) wt.rows(bias, x, 0, d, n, out, 0, outRows, lo, hi, false);
   }
 
   private void head(int tid, int nt) {
     float[] x = xn[tid];
     for (int r = 0; r < n; r++) Ops.rmsNorm(h, r * d, w.finalNorm(), eps, x, r * d, d);
-    MatVec.rows(w.head(), 0, d, null, 0, x, 0, d, n, logits, 0, vocab, Ops.split(vocab, nt, tid), Ops.split(vocab, nt, tid + 1), false);
+    w.head().rows(null, x, 0, d, n, logits, 0, vocab, Ops.split(vocab, nt, tid), Ops.split(vocab, nt, tid + 1), false);
   }
 }

@@ -1,10 +1,11 @@
 package dev.fathom.llm.generate;
 
 /**
- * The arrays of one decoder layer, shared with the model's parameters (not copied). Linear
- * weights are row-major (out, in); a bias is null when the config has none.
+ * The weights of one decoder layer, shared with the model's parameters (not copied): norms and
+ * biases as float arrays (a bias is null when the config has none), the projections as
+ * {@link Projection}s (float or quantized).
  */
 record LayerWeights(
     float[] inputNorm, float[] postNorm,
-    float[] wq, float[] bq, float[] wk, float[] bk, float[] wv, float[] bv, float[] wo, float[] bo,
-    float[] wGate, float[] bGate, float[] wUp, float[] bUp, float[] wDown, float[] bDown) {}
+    Projection wq, float[] bq, Projection wk, float[] bk, Projection wv, float[] bv, Projection wo, float[] bo,
+    Projection wGate, float[] bGate, Projection wUp, float[] bUp, Projection wDown, float[] bDown) {}

@@ -1,8 +1,8 @@
 package dev.fathom.llm.generate;
 
 import dev.fathom.kernel.Kernels;
+import dev.fathom.kernel.VecMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -154,23 +154,8 @@ final class MatVec {
     for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
   }
 
-  /** Rotations by L/2, L/4, ..., 1 lanes, made once (a constant shuffle compiles to one permute). */
-  private static final VectorShuffle<Float>[] ROTATE = rotations();
-
-  @SuppressWarnings("unchecked")
-  private static VectorShuffle<Float>[] rotations() {
-    int steps = Integer.numberOfTrailingZeros(L);
-    VectorShuffle<Float>[] r = new VectorShuffle[steps];
-    for (int k = 0, half = L / 2; k < steps; k++, half /= 2) r[k] = VectorShuffle.iota(F, half, 1, true);
-    return r;
-  }
-
-  /**
-   * Folds lane partials by a halving tree: lane 0 ends as ((p0 + p[L/2]) + (p[L/4] + p[3L/4])) + ...,
-   * the order of {@code slice}-based folding, with constant rotations instead (cheaper to compile).
-   */
+  /** Folds lane partials by a halving tree, in the order of {@code slice}-based folding ({@link VecMath#foldLanes}). */
   private static float fold(FloatVector v) {
-    for (VectorShuffle<Float> r : ROTATE) v = v.add(v.rearrange(r));
-    return v.lane(0);
+    return VecMath.foldLanes(v);
   }
 }

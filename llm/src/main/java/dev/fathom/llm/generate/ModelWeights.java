@@ -2,6 +2,7 @@ package dev.fathom.llm.generate;
 
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.LlamaForCausalLM;
+import dev.fathom.quant.QuantizedMatrix;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.Tensor;
 import java.util.Map;
@@ -10,14 +11,17 @@ import java.util.Map;
  * A view of a {@link LlamaForCausalLM}'s parameters as float arrays, looked up by their Hugging
  * Face names. The arrays are the parameters' own storage, so in-place weight edits (a LoRA merge,
  * an optimizer step) are seen by the next step; a model whose tensors are replaced needs a new view.
+ * The projections of a quantized model ({@link LlamaForCausalLM#quantizedWeights()}) are its
+ * packed matrices instead.
  */
-record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, float[] finalNorm, float[] head,
+record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, float[] finalNorm, Projection head,
     float[] cos, float[] sin, float[] invFreq) {
 
   /** Reads the arrays of {@code model} and makes its rotary tables cover {@code positions}. */
   static ModelWeights of(LlamaForCausalLM model, int positions) {
     LlamaConfig c = model.config();
     Map<String, Tensor> p = model.namedParameters();
+    Map<String, QuantizedMatrix> qw = model.quantizedWeights();
     int d = c.hiddenSize(), f = c.intermediateSize(), q = c.numAttentionHeads() * c.headDim();
     int kv = c.numKeyValueHeads() * c.headDim();
     LayerWeights[] layers = new LayerWeights[c.numHiddenLayers()];
@@ -26,19 +30,26 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
       String a = pre + "self_attn.", m = pre + "mlp.";
       layers[i] = new LayerWeights(
           get(p, pre + "input_layernorm.weight", d), get(p, pre + "post_attention_layernorm.weight", d),
-          get(p, a + "q_proj.weight", q, d), bias(p, a + "q_proj.bias", c.qkvBias(), q),
-          get(p, a + "k_proj.weight", kv, d), bias(p, a + "k_proj.bias", c.qkvBias(), kv),
-          get(p, a + "v_proj.weight", kv, d), bias(p, a + "v_proj.bias", c.qkvBias(), kv),
-          get(p, a + "o_proj.weight", d, q), bias(p, a + "o_proj.bias", c.oBias(), d),
-          get(p, m + "gate_proj.weight", f, d), bias(p, m + "gate_proj.bias", c.mlpBias(), f),
-          get(p, m + "up_proj.weight", f, d), bias(p, m + "up_proj.bias", c.mlpBias(), f),
-          get(p, m + "down_proj.weight", d, f), bias(p, m + "down_proj.bias", c.mlpBias(), d));
+          proj(p, qw, a + "q_proj.weight", q, d), bias(p, a + "q_proj.bias", c.qkvBias(), q),
+          proj(p, qw, a + "k_proj.weight", kv, d), bias(p, a + "k_proj.bias", c.qkvBias(), kv),
+          proj(p, qw, a + "v_proj.weight", kv, d), bias(p, a + "v_proj.bias", c.qkvBias(), kv),
+          proj(p, qw, a + "o_proj.weight", d, q), bias(p, a + "o_proj.bias", c.oBias(), d),
+          proj(p, qw, m + "gate_proj.weight", f, d), bias(p, m + "gate_proj.bias", c.mlpBias(), f),
+          proj(p, qw, m + "up_proj.weight", f, d), bias(p, m + "up_proj.bias", c.mlpBias(), f),
+          proj(p, qw, m + "down_proj.weight", d, f), bias(p, m + "down_proj.bias", c.mlpBias(), d));
     }
     float[] embed = get(p, "model.embed_tokens.weight", c.vocabSize(), d);
-    float[] head = c.tieWordEmbeddings() ? embed : get(p, "lm_head.weight", c.vocabSize(), d);
+    Projection head = c.tieWordEmbeddings() ? Projection.of(embed, d) : proj(p, qw, "lm_head.weight", c.vocabSize(), d);
     model.rotary().ensure(positions);
     return new ModelWeights(c, embed, layers, get(p, "model.norm.weight", d), head,
         model.rotary().cos(), model.rotary().sin(), model.rotary().inverseFrequencies());
+  }
+
+  /** The packed matrix when the model has one under this name, else the float parameter. */
+  private static Projection proj(Map<String, Tensor> p, Map<String, QuantizedMatrix> qw, String name, int out, int in) {
+    QuantizedMatrix q = qw.get(name);
+    if (q != null) return Projection.of(q);
+    return Projection.of(get(p, name, out, in), in);
   }
 
   private static float[] bias(Map<String, Tensor> p, String name, boolean present, int n) {

@@ -1,9 +1,7 @@
 package dev.fathom.llm.generate;
 
 import dev.fathom.kernel.Activations;
-import dev.fathom.kernel.Gemm;
 import dev.fathom.kernel.Parallel;
-import dev.fathom.kernel.VecMath;
 import dev.fathom.llm.Rotary;
 
 /**
@@ -43,14 +41,14 @@ final class Prefill extends LayerPass {
     for (int l = 0; l < ls.length; l++) layer(ls[l], cache.k[l], cache.v[l], slot, start, t);
     cache.length[slot] = start + t;
     Ops.rmsNorm(x, (t - 1) * d, w.finalNorm(), eps, last, 0, d);
-    Parallel.forRange(vocab, 64, (s, e) -> MatVec.rows(w.head(), 0, d, null, 0, last, 0, d, 1, out, outOff, vocab, s, e, false));
+    Parallel.forRange(vocab, 64, (s, e) -> w.head().rows(null, last, 0, d, 1, out, outOff, vocab, s, e, false));
   }
 
   private void layer(LayerWeights lw, float[] kc, float[] vc, int slot, int start, int t) {
     for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.inputNorm(), eps, xn, i * d, d);
-    linear(xn, d, lw.wq(), lw.bq(), q, qd, t, false);   // (T, H·Dh)
-    linear(xn, d, lw.wk(), lw.bk(), k, kvd, t, false);  // (T, Hkv·Dh)
-    linear(xn, d, lw.wv(), lw.bv(), v, kvd, t, false);  // (T, Hkv·Dh)
+    lw.wq().linear(xn, lw.bq(), q, qd, t, false);   // (T, H·Dh)
+    lw.wk().linear(xn, lw.bk(), k, kvd, t, false);  // (T, Hkv·Dh)
+    lw.wv().linear(xn, lw.bv(), v, kvd, t, false);  // (T, Hkv·Dh)
     float[] cos = w.cos(), sin = w.sin();
     for (int i = 0; i < t; i++) {
       Rotary.rotate(q, i * qd, heads, half, cos, sin, start + i, 1f);
@@ -71,19 +69,11 @@ final class Prefill extends LayerPass {
         }
       }
     });
-    linear(attn, qd, lw.wo(), lw.bo(), x, d, t, true);  // x += attn · Wo^T + bo
+    lw.wo().linear(attn, lw.bo(), x, d, t, true);  // x += attn · Wo^T + bo
     for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.postNorm(), eps, xn, i * d, d);
-    linear(xn, d, lw.wGate(), lw.bGate(), gate, f, t, false);  // (T, F)
-    linear(xn, d, lw.wUp(), lw.bUp(), up, f, t, false);        // (T, F)
+    lw.wGate().linear(xn, lw.bGate(), gate, f, t, false);  // (T, F)
+    lw.wUp().linear(xn, lw.bUp(), up, f, t, false);        // (T, F)
     Activations.swiglu(gate, 0, up, 0, gate, 0, t * f);  // silu(gate) · up
-    linear(gate, f, lw.wDown(), lw.bDown(), x, d, t, true);  // x += act · Wd^T + bd
-  }
-
-  /** out (T, outF) (+)= in (T, inF) · W^T + bias, W stored (outF, inF). */
-  private static void linear(float[] in, int inF, float[] wt, float[] bias, float[] out, int outF, int t, boolean accumulate) {
-    Gemm.sgemm(false, true, t, outF, inF, 1f, in, 0, inF, wt, 0, inF, accumulate ? 1f : 0f, out, 0, outF);
-    if (bias != null) {
-      for (int i = 0; i < t; i++) VecMath.add(out, i * outF, bias, 0, out, i * outF, outF);
-    }
+    lw.wDown().linear(gate, lw.bDown(), x, d, t, true);  // x += act · Wd^T + bd
   }
 }

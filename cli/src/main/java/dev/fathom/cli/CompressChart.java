@@ -1,0 +1,33 @@
+package dev.fathom.cli;
+
+import dev.fathom.io.AtomicFiles;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/** The PNG of {@code fathom compress report --chart}: size reduction, decode speed-up and loss change per model, side by side. */
+final class CompressChart {
+  private CompressChart() {}
+
+  static void write(Path file, List<CompressReportCommand.Row> rows) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    CompressReportCommand.Row ref = rows.get(0);
+    List<String> names = rows.stream().map(CompressReportCommand.Row::format).toList();
+    CategoryChart c = new CategoryChartBuilder().width(900).height(480)
+        .title("Compression vs " + ref.format() + ": x smaller on disk, x faster decode (batch 1), 100 x loss change (nats)")
+        .xAxisTitle("model").yAxisTitle("ratio / 100 x delta nats").build();
+    c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    c.addSeries("x smaller", names, rows.stream().map(r -> (Number) ((double) ref.bytes() / r.bytes())).toList());
+    c.addSeries("x decode speed", names, rows.stream().map(r -> (Number) (r.tokensPerSecond() / ref.tokensPerSecond())).toList());
+    c.addSeries("100 x delta loss", names, rows.stream().map(r -> (Number) (100 * (r.loss() - ref.loss()))).toList());
+    BufferedImage img = BitmapEncoder.getBufferedImage(c);
+    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.fathom.cli;
+
+import static dev.fathom.cli.CliTest.assertOneLineError;
+import static dev.fathom.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fathom.llm.HfCheckpoint;
+import dev.fathom.llm.LlamaConfig;
+import dev.fathom.llm.LlamaForCausalLM;
+import dev.fathom.llm.tokenizer.Tokenizers;
+import dev.fathom.tensor.Rng;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** fathom compress quantize / report, and quantized models through lm eval and lm generate. */
+class CompressCliTest {
+
+  private static Path tinyModel(Path dir) throws Exception {
+    HfCheckpoint.save(dir, new LlamaForCausalLM(LlamaConfig.llama(256, 64, 128, 1, 2, 2, 64, false), new Rng(5)), null);
+    Tokenizers.bytes().save(dir.resolve(HfCheckpoint.TOKENIZER));
+    return dir;
+  }
+
+  private static Path text(Path dir) throws Exception {
+    Path t = dir.resolve("text.txt");
+    Files.writeString(t, "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer. ".repeat(20));
+    return t;
+  }
+
+  @Test
+  void quantizeThenEvalGenerateAndReport(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("m")), q = tmp.resolve("q"), text = text(tmp);
+    CliTest.Run r = run("compress", "quantize", "--model", model.toString(), "--format", "q4_0", "--out", q.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("rtn q4_0").contains("x smaller");
+    assertThat(Files.readString(q.resolve("config.json"))).contains("quantization_config");
+    CliTest.Run e = run("lm", "eval", "--model", q.toString(), "--text", text.toString());
+    assertThat(e.code()).as(e.err()).isZero();
+    assertThat(e.out()).contains("loss:");
+    CliTest.Run g = run("lm", "generate", "--model", q.toString(), "--prompt", "To be", "--tokens", "5", "--greedy");
+    assertThat(g.code()).as(g.err()).isZero();
+    Path chart = tmp.resolve("c.png");
+    CliTest.Run rep = run("compress", "report", "--models", model.toString(), q.toString(), "--text", text.toString(), "--rounds", "1",
+        "--decode-tokens", "8", "--chart", chart.toString());
+    assertThat(rep.code()).as(rep.err()).isZero();
+    assertThat(rep.out()).contains("float32").contains("q4_0 (rtn)");
+    assertThat(Files.size(chart)).isPositive();
+  }
+
+  @Test
+  void badRequestsGiveOneLineErrors(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("m")), out = tmp.resolve("o");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--format", "q3_k", "--out", out.toString()),
+        "--format: unknown quantization format 'q3_k'", "q8_0, q4_0, int8, int4g128");
+    CliTest.Run g = run("compress", "quantize", "--model", model.toString(), "--method", "gptq", "--format", "q4_0", "--out", out.toString());
+    assertOneLineError(g, "--method gptq: not implemented yet");
+    assertThat(g.code()).isEqualTo(3);
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "nf", "--format", "q4_0", "--out", out.toString()),
+        "unknown quantization method 'nf'");
+    Path q = tmp.resolve("q");
+    assertThat(run("compress", "quantize", "--model", model.toString(), "--format", "q8_0", "--out", q.toString()).code()).isZero();
+    assertOneLineError(run("compress", "quantize", "--model", q.toString(), "--format", "q4_0", "--out", out.toString()), "already quantized (q8_0)");
+  }
+}

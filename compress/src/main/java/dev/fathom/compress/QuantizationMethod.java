@@ -1,0 +1,54 @@
+package dev.fathom.compress;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** How quantized values are chosen. Only {@link #RTN} is implemented so far. */
+public enum QuantizationMethod {
+  /** Round to nearest on the format's grid, each block/group/row on its own. */
+  RTN("rtn", false),
+  /** GPTQ (Frantar et al. 2022): column by column with the inverse-Hessian update from calibration activations. */
+  GPTQ("gptq", true),
+  /** AWQ (Lin et al. 2023): activation-aware per-channel scaling before rounding. */
+  AWQ("awq", true),
+  /** SmoothQuant (Xiao et al. 2022): migrates activation outliers into the weights for W8A8. */
+  SMOOTHQUANT("smoothquant", true);
+
+  private final String id;
+  private final boolean needsCalibration;
+
+  QuantizationMethod(String id, boolean needsCalibration) {
+    this.id = id;
+    this.needsCalibration = needsCalibration;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** True when the method needs calibration activations (a text to run through the model). */
+  public boolean needsCalibration() {
+    return needsCalibration;
+  }
+
+  /** True when this build can run the method. */
+  public boolean implemented() {
+    return this == RTN;
+  }
+
+  /**
+   * The method named {@code name} (case-insensitive).
+   *
+   * @throws IllegalArgumentException for an unknown name; the message lists the known ones
+   */
+  public static QuantizationMethod parse(String name) {
+    for (QuantizationMethod m : values()) if (m.id.equalsIgnoreCase(name)) return m;
+    throw new IllegalArgumentException("unknown quantization method '" + name + "': expected one of "
+        + Arrays.stream(values()).map(QuantizationMethod::id).collect(Collectors.joining(", ")));
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

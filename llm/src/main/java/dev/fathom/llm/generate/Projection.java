@@ -1,0 +1,64 @@
+package dev.fathom.llm.generate;
+
+import dev.fathom.kernel.Gemm;
+import dev.fathom.kernel.Parallel;
+import dev.fathom.kernel.VecMath;
+import dev.fathom.quant.QuantizedMatrix;
+
+/**
+ * A weight matrix W (out, in) of the engine: the model's float parameter, or its packed
+ * {@link QuantizedMatrix} when the model is quantized (then the float copy is never read here).
+ */
+final class Projection {
+  private final float[] w;
+  private final QuantizedMatrix q;
+  private final int in;
+
+  private Projection(float[] w, QuantizedMatrix q, int in) {
+    this.w = w;
+    this.q = q;
+    this.in = in;
+  }
+
+  /** Output rows of W. */
+  int rowsCount() {
+    return q != null ? q.rows() : w.length / in;
+  }
+
+  static Projection of(float[] w, int in) {
+    return new Projection(w, null, in);
+  }
+
+  static Projection of(QuantizedMatrix q) {
+    return new Projection(null, q, q.cols());
+  }
+
+  boolean quantized() {
+    return q != null;
+  }
+
+  /**
+   * For rows o in [o0, o1) and inputs r in [0, batch), on the calling thread:
+   * {@code y[yOff + r·yStride + o] (+)= bias[o] + Σ_i W[o, i] · x[xOff + r·xStride + i]}.
+   */
+  void rows(float[] bias, float[] x, int xOff, int xStride, int batch, float[] y, int yOff, int yStride, int o0, int o1,
+      boolean accumulate) {
+    if (q != null) {
+      q.rows(x, xOff, xStride, batch, bias, 0, y, yOff, yStride, o0, o1, accumulate);
+    } else {
+      MatVec.rows(w, 0, in, bias, 0, x, xOff, xStride, batch, y, yOff, yStride, o0, o1, accumulate);
+    }
+  }
+
+  /** out (T, outF) (+)= x (T, in) · Wᵀ + bias, on the shared pool (a GEMM for float weights). */
+  void linear(float[] x, float[] bias, float[] out, int outF, int t, boolean accumulate) {
+    if (q != null) {
+      Parallel.forRange(outF, 16, (s, e) -> q.rows(x, 0, in, t, bias, 0, out, 0, outF, s, e, accumulate));
+      return;
+    }
+    Gemm.sgemm(false, true, t, outF, in, 1f, x, 0, in, w, 0, in, accumulate ? 1f : 0f, out, 0, outF);
+    if (bias != null) {
+      for (int i = 0; i < t; i++) VecMath.add(out, i * outF, bias, 0, out, i * outF, outF);
+    }
+  }
+}
