@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fathom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Deep learning in pure Java: train, evaluate and run models.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InfoCommand.class, DemoCommand.class, LmCommand.class,
-        ExplainCommand.class, FairnessCommand.class, AttackCommand.class, ValueCommand.class,
+        ExplainCommand.class, FairnessCommand.class, AttackCommand.class, ValueCommand.class, SensitivityCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
