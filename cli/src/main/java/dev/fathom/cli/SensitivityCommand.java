@@ -33,22 +33,26 @@ final class SensitivityCommand implements Callable<Integer> {
       description = "tasks among parity, majority, sparse-parity, first (default: ${DEFAULT-VALUE})")
   List<String> tasks;
 
-  @Option(names = "--lengths", defaultValue = "4,8,12,16", split = ",", description = "input lengths n (default: ${DEFAULT-VALUE})")
+  @Option(names = "--lengths", defaultValue = "3,5,7,9", split = ",", description = "input lengths n (default: ${DEFAULT-VALUE})")
   List<Integer> lengths;
 
   @Option(names = "--scratchpad", description = "also train parity with a scratchpad of running parities at every length")
   boolean scratchpad;
 
-  @Option(names = "--steps", defaultValue = "3000", description = "optimizer steps per model (default: ${DEFAULT-VALUE})")
+  @Option(names = "--steps", defaultValue = "4000", description = "the most optimizer steps per model (default: ${DEFAULT-VALUE})")
   int steps;
+
+  @Option(names = "--stop-loss", defaultValue = "0.01",
+      description = "stop a model once its training loss (mean of the last 50 steps) is at most this; 0 never stops early (default: ${DEFAULT-VALUE})")
+  double stopLoss;
 
   @Option(names = "--batch-size", defaultValue = "64", description = "fresh random inputs per step (default: ${DEFAULT-VALUE})")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "peak AdamW learning rate (default: ${DEFAULT-VALUE})")
+  @Option(names = "--lr", defaultValue = "3e-3", description = "peak AdamW learning rate (default: ${DEFAULT-VALUE})")
   double lr;
 
-  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default: ${DEFAULT-VALUE})")
+  @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay; 0 leaves the norm free to grow (default: ${DEFAULT-VALUE})")
   double weightDecay;
 
   @Option(names = "--d-model", defaultValue = "32", description = "model width (default: ${DEFAULT-VALUE})")
@@ -100,8 +104,8 @@ final class SensitivityCommand implements Callable<Integer> {
     ProbeConfig config;
     BitTransformerConfig shape;
     try {
-      config = new ProbeConfig(steps, batchSize, lr, weightDecay, Math.min(steps, Math.max(1, steps / 20)), 1.0, testSize,
-          sharpnessRadius, sharpnessDraws, seed);
+      config = new ProbeConfig(steps, batchSize, lr, weightDecay, ProbeConfig.warmupFor(steps), 1.0, testSize, sharpnessRadius,
+          sharpnessDraws, stopLoss, seed);
       shape = BitTransformerConfig.of(dModel, heads, layers, 2);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage(), 2);
@@ -109,8 +113,8 @@ final class SensitivityCommand implements Callable<Integer> {
     Files.createDirectories(out);
     List<Integer> ns = lengths.stream().distinct().sorted().toList();
     List<ProbeResult> results = new ArrayList<>();
-    System.out.println(String.format(Locale.ROOT, "%-20s %4s %8s %9s %11s %10s %9s %7s", "task", "n", "as_n", "accuracy", "sharpness",
-        "param_norm", "ln_blowup", "secs"));
+    System.out.println(String.format(Locale.ROOT, "%-20s %4s %8s %9s %11s %10s %9s %6s %7s", "task", "n", "as_n", "accuracy", "sharpness",
+        "param_norm", "ln_blowup", "steps", "secs"));
     for (String name : names) {
       for (int n : ns) results.add(runOne(BooleanTask.of(name, n, sparseK, seed), false, shape, config, results));
     }
@@ -124,8 +128,8 @@ final class SensitivityCommand implements Callable<Integer> {
   private ProbeResult runOne(BooleanTask task, boolean pad, BitTransformerConfig shape, ProbeConfig config, List<ProbeResult> done)
       throws java.io.IOException {
     ProbeResult r = SensitivityProbe.run(task, pad, shape, config);
-    System.out.println(String.format(Locale.ROOT, "%-20s %4d %8.3f %9.4f %11.3g %10.2f %9.3f %7.1f", r.series(), r.length(), r.sensitivity(),
-        r.accuracy(), r.sharpness(), r.paramNorm(), r.lnBlowup(), r.seconds()));
+    System.out.println(String.format(Locale.ROOT, "%-20s %4d %8.3f %9.4f %11.3g %10.2f %9.3f %6d %7.1f", r.series(), r.length(),
+        r.sensitivity(), r.accuracy(), r.sharpness(), r.paramNorm(), r.lnBlowup(), r.steps(), r.seconds()));
     StringBuilder csv = new StringBuilder(ProbeResult.csvHeader()).append('\n');
     for (ProbeResult p : done) csv.append(p.csvRow()).append('\n');
     csv.append(r.csvRow()).append('\n');

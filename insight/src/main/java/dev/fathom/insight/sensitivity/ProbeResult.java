@@ -13,12 +13,12 @@ import java.util.Locale;
  * @param accuracy test accuracy of the answer (for the scratchpad: the last running parity after
  *     greedy decoding, the model reading its own earlier outputs)
  * @param testLoss cross-entropy on the test inputs (teacher-forced for the scratchpad)
- * @param trainLoss mean training loss over the last tenth of the steps
+ * @param trainLoss mean training loss over the last {@link ProbeConfig#STOP_WINDOW} steps
  * @param sharpness {@link Sharpness} on the test inputs
  * @param paramNorm ‖θ‖₂ over all parameters
  * @param lnBlowup {@link LayerNormBlowup#meanBlowup} on the test inputs
  * @param lnBlowupMax {@link LayerNormBlowup#maxBlowup} on the test inputs
- * @param steps optimizer steps taken
+ * @param steps optimizer steps taken (fewer than configured after an early stop)
  * @param seconds wall time of training and measuring
  */
 public record ProbeResult(String task, int length, String variant, double sensitivity, double accuracy, double testLoss,

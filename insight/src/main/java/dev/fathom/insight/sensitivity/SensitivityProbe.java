@@ -44,7 +44,8 @@ public final class SensitivityProbe {
   }
 
   /**
-   * Trains a model on fresh random inputs every step (see {@link ProbeConfig}).
+   * Trains a model on fresh random inputs every step, until {@code config.steps()} or the early
+   * stop (see {@link ProbeConfig}).
    *
    * @throws IllegalArgumentException when {@code scratchpad} is asked of a task other than parity
    */
@@ -61,9 +62,10 @@ public final class SensitivityProbe {
     AdamW opt = new AdamW(params, new AdamConfig(config.lr(), 0.9, 0.999, 1e-8, config.weightDecay()));
     LrSchedule lr = LrSchedule.cosineWithWarmup(config.lr(), config.warmupSteps(), config.steps(), config.lr() / 10);
     model.train();
-    int tail = Math.max(1, config.steps() / 10);
-    double tailLoss = 0;
-    for (int step = 0; step < config.steps(); step++) {
+    double[] recent = new double[ProbeConfig.STOP_WINDOW];
+    double recentSum = 0;
+    int step = 0;
+    while (step < config.steps()) {
       BitBatch b = batch(task, scratchpad, BitBatch.sample(n, config.batchSize(), data));
       Tensor loss = loss(model, b);
       opt.zeroGrad();
@@ -71,10 +73,15 @@ public final class SensitivityProbe {
       GradClip.clipGradNorm(params, config.maxGradNorm());
       opt.setLr(lr.lr(step));
       opt.step();
-      if (step >= config.steps() - tail) tailLoss += loss.item();
+      int slot = step % recent.length;
+      recentSum += loss.item() - recent[slot];
+      recent[slot] = loss.item();
+      step++;
+      if (step >= recent.length && recentSum / recent.length <= config.stopLoss()) break;
     }
+    double trainLoss = recentSum / Math.min(step, recent.length);
     model.eval();
-    return new TrainedProbe(task, scratchpad, model, config, tailLoss / tail, (System.nanoTime() - t0) / 1e9);
+    return new TrainedProbe(task, scratchpad, model, config, trainLoss, step, (System.nanoTime() - t0) / 1e9);
   }
 
   /**
@@ -107,7 +114,7 @@ public final class SensitivityProbe {
       double sensitivity = scratchpad ? AverageSensitivity.scratchpadParityStep(n) : task.averageSensitivity();
       double seconds = trained.trainSeconds() + (System.nanoTime() - t0) / 1e9;
       return new ProbeResult(task.name(), n, scratchpad ? "scratchpad" : "direct", sensitivity, accuracy, testLoss, trained.trainLoss(),
-          sharpness, parameterNorm(params), blowup, blowupMax, config.steps(), seconds);
+          sharpness, parameterNorm(params), blowup, blowupMax, trained.steps(), seconds);
     }
   }
 

@@ -8,13 +8,14 @@ package dev.fathom.insight.sensitivity;
  * @param scratchpad whether it was trained with the parity scratchpad
  * @param model the trained model (in eval mode)
  * @param config the settings of training and of the measurements
- * @param trainLoss mean training loss over the last tenth of the steps
+ * @param trainLoss mean training loss over the last {@link ProbeConfig#STOP_WINDOW} steps
+ * @param steps optimizer steps taken
  * @param trainSeconds wall time of training
  */
 public record TrainedProbe(BooleanTask task, boolean scratchpad, BitTransformer model, ProbeConfig config, double trainLoss,
-    double trainSeconds) {
+    int steps, double trainSeconds) {
   /** The same model measured under other settings (the training fields of {@code other} are not used). */
   public TrainedProbe withConfig(ProbeConfig other) {
-    return new TrainedProbe(task, scratchpad, model, other, trainLoss, trainSeconds);
+    return new TrainedProbe(task, scratchpad, model, other, trainLoss, steps, trainSeconds);
   }
 }

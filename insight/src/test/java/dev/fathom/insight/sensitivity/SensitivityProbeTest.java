@@ -12,16 +12,18 @@ class SensitivityProbeTest {
 
   @Test
   void firstBitIsLearnedAndItsMeasurementsAreConsistent() {
-    ProbeConfig config = new ProbeConfig(250, 32, 3e-3, 0.01, 20, 1.0, 256, 0.2, 4, 1);
+    ProbeConfig config = new ProbeConfig(800, 32, 3e-3, 0.01, 20, 1.0, 256, 0.2, 4, 0.02, 1);
     TrainedProbe t = SensitivityProbe.train(new FirstBit(6), false, SMALL, config);
     ProbeResult r = SensitivityProbe.measure(t);
     assertThat(r.accuracy()).as("first bit at n = 6, all 64 inputs").isGreaterThanOrEqualTo(0.99);
+    assertThat(r.steps()).as("stopped early").isLessThan(800).isGreaterThanOrEqualTo(ProbeConfig.STOP_WINDOW);
+    assertThat(r.trainLoss()).isLessThanOrEqualTo(0.02);
     assertThat(r.testLoss()).isLessThan(0.1);
     assertThat(r.sensitivity()).isEqualTo(1);
     assertThat(r.sharpness()).as("a trained minimum: perturbations raise the loss").isGreaterThan(0);
     assertThat(r.paramNorm()).isCloseTo(SensitivityProbe.parameterNorm(t.model().parameters()), within(1e-9)).isPositive();
     assertThat(r.lnBlowup()).isPositive().isLessThanOrEqualTo(r.lnBlowupMax());
-    ProbeResult flat = SensitivityProbe.measure(t.withConfig(new ProbeConfig(250, 32, 3e-3, 0.01, 20, 1.0, 256, 0, 3, 1)));
+    ProbeResult flat = SensitivityProbe.measure(t.withConfig(new ProbeConfig(800, 32, 3e-3, 0.01, 20, 1.0, 256, 0, 3, 0.02, 1)));
     assertThat(flat.sharpness()).as("radius 0").isZero();
     assertThat(flat.testLoss()).as("measuring does not change the model").isEqualTo(r.testLoss());
     assertThat(r.csvRow()).startsWith("first,6,direct,1.000000,");
@@ -30,7 +32,7 @@ class SensitivityProbeTest {
 
   @Test
   void anUntrainedModelIsAtChanceOnParity() {
-    ProbeConfig config = new ProbeConfig(1, 8, 1e-3, 0, 0, 1.0, 512, 0.1, 1, 2);
+    ProbeConfig config = new ProbeConfig(1, 8, 1e-3, 0, 0, 1.0, 512, 0.1, 1, 0, 2);
     ProbeResult r = SensitivityProbe.run(new Parity(9), false, SMALL, config);
     assertThat(r.accuracy()).as("parity of 9 bits after one step, all 512 inputs").isBetween(0.4, 0.6);
     assertThat(r.sensitivity()).isEqualTo(9);
@@ -38,7 +40,7 @@ class SensitivityProbeTest {
 
   @Test
   void scratchpadDecodingReadsTheModelsOwnOutputs() {
-    ProbeConfig config = new ProbeConfig(1, 8, 1e-3, 0, 0, 1.0, 16, 0.1, 1, 3);
+    ProbeConfig config = new ProbeConfig(1, 8, 1e-3, 0, 0, 1.0, 16, 0.1, 1, 0, 3);
     TrainedProbe t = SensitivityProbe.train(new Parity(4), true, SMALL, config);
     BitBatch b = BitBatch.scratchpad(4, BitBatch.all(4));
     int[] decoded = SensitivityProbe.decode(t.model(), b);
@@ -49,15 +51,16 @@ class SensitivityProbeTest {
 
   @Test
   void badConfigurationsAreRejected() {
-    assertThatThrownBy(() -> new ProbeConfig(0, 8, 1e-3, 0, 0, 1, 16, 0.1, 1, 1)).hasMessageContaining("steps must be >= 1, got 0");
-    assertThatThrownBy(() -> new ProbeConfig(10, 0, 1e-3, 0, 0, 1, 16, 0.1, 1, 1)).hasMessageContaining("batchSize must be >= 1, got 0");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 0, 0, 0, 1, 16, 0.1, 1, 1)).hasMessageContaining("lr must be finite and > 0, got 0.0");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, -1, 0, 1, 16, 0.1, 1, 1)).hasMessageContaining("weightDecay");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 11, 1, 16, 0.1, 1, 1)).hasMessageContaining("warmupSteps must be in [0, steps = 10], got 11");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 0, 16, 0.1, 1, 1)).hasMessageContaining("maxGradNorm must be > 0");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 0, 0.1, 1, 1)).hasMessageContaining("testSize must be >= 1, got 0");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 16, -0.1, 1, 1)).hasMessageContaining("sharpnessRadius must be finite and >= 0, got -0.1");
-    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 16, 0.1, 0, 1)).hasMessageContaining("sharpnessDraws must be >= 1, got 0");
+    assertThatThrownBy(() -> new ProbeConfig(0, 8, 1e-3, 0, 0, 1, 16, 0.1, 1, 0, 1)).hasMessageContaining("steps must be >= 1, got 0");
+    assertThatThrownBy(() -> new ProbeConfig(10, 0, 1e-3, 0, 0, 1, 16, 0.1, 1, 0, 1)).hasMessageContaining("batchSize must be >= 1, got 0");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 0, 0, 0, 1, 16, 0.1, 1, 0, 1)).hasMessageContaining("lr must be finite and > 0, got 0.0");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, -1, 0, 1, 16, 0.1, 1, 0, 1)).hasMessageContaining("weightDecay");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 11, 1, 16, 0.1, 1, 0, 1)).hasMessageContaining("warmupSteps must be in [0, steps = 10], got 11");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 0, 16, 0.1, 1, 0, 1)).hasMessageContaining("maxGradNorm must be > 0");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 0, 0.1, 1, 0, 1)).hasMessageContaining("testSize must be >= 1, got 0");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 16, -0.1, 1, 0, 1)).hasMessageContaining("sharpnessRadius must be finite and >= 0, got -0.1");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 16, 0.1, 0, 0, 1)).hasMessageContaining("sharpnessDraws must be >= 1, got 0");
+    assertThatThrownBy(() -> new ProbeConfig(10, 8, 1e-3, 0, 0, 1, 16, 0.1, 1, -1, 1)).hasMessageContaining("stopLoss must be finite and >= 0, got -1.0");
     assertThatThrownBy(() -> BitTransformerConfig.of(30, 4, 1, 8)).hasMessageContaining("numHeads must divide dModel = 30, got 4");
     assertThatThrownBy(() -> BitTransformerConfig.of(32, 2, 0, 8)).hasMessageContaining("numLayers must be >= 1, got 0");
     assertThatThrownBy(() -> new BitTransformerConfig(32, 2, 1, 64, 8, 0)).hasMessageContaining("layerNormEps must be > 0");
