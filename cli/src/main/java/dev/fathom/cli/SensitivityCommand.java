@@ -113,8 +113,8 @@ final class SensitivityCommand implements Callable<Integer> {
     Files.createDirectories(out);
     List<Integer> ns = lengths.stream().distinct().sorted().toList();
     List<ProbeResult> results = new ArrayList<>();
-    System.out.println(String.format(Locale.ROOT, "%-20s %4s %8s %9s %11s %10s %9s %6s %7s", "task", "n", "as_n", "accuracy", "sharpness",
-        "param_norm", "ln_blowup", "steps", "secs"));
+    System.out.println(String.format(Locale.ROOT, "%-20s %4s %8s %9s %11s %10s %9s %9s %6s %7s", "task", "n", "as_n", "accuracy", "sharpness",
+        "param_norm", "moved", "ln_answer", "steps", "secs"));
     for (String name : names) {
       for (int n : ns) results.add(runOne(BooleanTask.of(name, n, sparseK, seed), false, shape, config, results));
     }
@@ -128,8 +128,8 @@ final class SensitivityCommand implements Callable<Integer> {
   private ProbeResult runOne(BooleanTask task, boolean pad, BitTransformerConfig shape, ProbeConfig config, List<ProbeResult> done)
       throws java.io.IOException {
     ProbeResult r = SensitivityProbe.run(task, pad, shape, config);
-    System.out.println(String.format(Locale.ROOT, "%-20s %4d %8.3f %9.4f %11.3g %10.2f %9.3f %6d %7.1f", r.series(), r.length(),
-        r.sensitivity(), r.accuracy(), r.sharpness(), r.paramNorm(), r.lnBlowup(), r.steps(), r.seconds()));
+    System.out.println(String.format(Locale.ROOT, "%-20s %4d %8.3f %9.4f %11.3g %10.2f %9.2f %9.3f %6d %7.1f", r.series(), r.length(),
+        r.sensitivity(), r.accuracy(), r.sharpness(), r.paramNorm(), r.paramDistance(), r.lnBlowupAnswer(), r.steps(), r.seconds()));
     StringBuilder csv = new StringBuilder(ProbeResult.csvHeader()).append('\n');
     for (ProbeResult p : done) csv.append(p.csvRow()).append('\n');
     csv.append(r.csvRow()).append('\n');

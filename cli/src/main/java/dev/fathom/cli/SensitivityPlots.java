@@ -18,7 +18,8 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * The plots of {@code fathom sensitivity}: accuracy against input length, sharpness against
- * length (log scale), and parameter norm beside LayerNorm blow-up, one line per task.
+ * length (log scale), and in one row parameter norm, distance from initialization and LayerNorm
+ * blow-up at the answer position, one line per task.
  */
 final class SensitivityPlots {
   /** Sharpness values at or below this are drawn at it on the log axis (a flat minimum can measure ≤ 0). */
@@ -38,15 +39,22 @@ final class SensitivityPlots {
     save(dir.resolve("sharpness.png"), BitmapEncoder.getBufferedImage(sharp));
     XYChart norm = chart("Parameter norm", "||theta||_2", false);
     add(norm, results, ProbeResult::paramNorm);
-    XYChart ln = chart("LayerNorm blow-up (mean 1/sqrt(var+eps))", "blow-up", false);
-    add(ln, results, ProbeResult::lnBlowup);
-    BufferedImage a = BitmapEncoder.getBufferedImage(norm), b = BitmapEncoder.getBufferedImage(ln);
-    BufferedImage both = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()), BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = both.createGraphics();
-    g.drawImage(a, 0, 0, null);
-    g.drawImage(b, a.getWidth(), 0, null);
+    XYChart moved = chart("Distance from initialization", "||theta - theta_0||_2", false);
+    add(moved, results, ProbeResult::paramDistance);
+    XYChart ln = chart("LayerNorm blow-up at the answer position", "mean 1/sqrt(var+eps)", false);
+    add(ln, results, ProbeResult::lnBlowupAnswer);
+    List<BufferedImage> panels = List.of(BitmapEncoder.getBufferedImage(norm), BitmapEncoder.getBufferedImage(moved),
+        BitmapEncoder.getBufferedImage(ln));
+    int w = panels.stream().mapToInt(BufferedImage::getWidth).sum(), h = panels.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
+    BufferedImage row = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = row.createGraphics();
+    int x = 0;
+    for (BufferedImage p : panels) {
+      g.drawImage(p, x, 0, null);
+      x += p.getWidth();
+    }
     g.dispose();
-    save(dir.resolve("norms.png"), both);
+    save(dir.resolve("norms.png"), row);
   }
 
   private static XYChart chart(String title, String yLabel, boolean log) {

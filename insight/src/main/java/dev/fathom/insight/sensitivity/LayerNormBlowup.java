@@ -21,7 +21,8 @@ import java.util.Map;
  * parameter norms or such a blow-up, growing with the input length.
  *
  * <p>Attach with {@link #attach}; every forward through a LayerNorm of the model then records
- * N for each row until {@link #close}. Statistics per LayerNorm (by its dotted name): the mean
+ * N for each row (or, with a position, only for the rows of that sequence position of a
+ * (B, T, D) input, e.g. the position the answer is read from) until {@link #close}. Statistics per LayerNorm (by its dotted name): the mean
  * of N over all rows seen and the largest N.
  */
 public final class LayerNormBlowup implements AutoCloseable {
@@ -36,6 +37,17 @@ public final class LayerNormBlowup implements AutoCloseable {
    * @throws IllegalArgumentException when the model has no LayerNorm
    */
   public static LayerNormBlowup attach(Module model) {
+    return attach(model, -1);
+  }
+
+  /**
+   * Starts recording at every {@link LayerNorm} inside {@code model}, only at sequence position
+   * {@code position} of inputs (..., T, D), or at every row when it is −1.
+   *
+   * @throws IllegalArgumentException when the model has no LayerNorm or position < −1
+   */
+  public static LayerNormBlowup attach(Module model, int position) {
+    if (position < -1) throw new IllegalArgumentException("LayerNormBlowup: position must be >= 0, or -1 for all, got " + position);
     LayerNormBlowup probe = new LayerNormBlowup();
     for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
       if (!(e.getValue() instanceof LayerNorm ln)) continue;
@@ -46,7 +58,7 @@ public final class LayerNormBlowup implements AutoCloseable {
       double[] s = {0, 0, 0};
       probe.stats.put(e.getKey(), s);
       probe.handles.add(ln.registerForwardPreHook((m, x) -> {
-        record(x, ln.normalizedShape[0], ln.eps, s);
+        record(x, ln.normalizedShape[0], ln.eps, position, s);
         return null;
       }));
     }
@@ -54,9 +66,12 @@ public final class LayerNormBlowup implements AutoCloseable {
     return probe;
   }
 
-  private static void record(Tensor x, int d, double eps, double[] s) {
+  private static void record(Tensor x, int d, double eps, int position, double[] s) {
     float[] v = x.data();
+    int t = x.dim() >= 2 ? x.size(x.dim() - 2) : 1;
+    if (position >= t) throw new IllegalArgumentException("LayerNormBlowup: position " + position + " but the input has T = " + t);
     for (int r = 0; r + d <= v.length; r += d) {
+      if (position >= 0 && (r / d) % t != position) continue;
       double mean = 0;
       for (int i = 0; i < d; i++) mean += v[r + i];
       mean /= d;

@@ -16,23 +16,28 @@ import java.util.Locale;
  * @param trainLoss mean training loss over the last {@link ProbeConfig#STOP_WINDOW} steps
  * @param sharpness {@link Sharpness} on the test inputs
  * @param paramNorm ‖θ‖₂ over all parameters
- * @param lnBlowup {@link LayerNormBlowup#meanBlowup} on the test inputs
- * @param lnBlowupMax {@link LayerNormBlowup#maxBlowup} on the test inputs
+ * @param paramDistance ‖θ − θ₀‖₂, the distance training moved the parameters from initialization
+ * @param lnBlowup {@link LayerNormBlowup#meanBlowup} on the test inputs, all positions
+ * @param lnBlowupMax {@link LayerNormBlowup#maxBlowup} on the test inputs, all positions
+ * @param lnBlowupAnswer {@link LayerNormBlowup#meanBlowup} at the position the answer is read from
  * @param steps optimizer steps taken (fewer than configured after an early stop)
  * @param seconds wall time of training and measuring
  */
 public record ProbeResult(String task, int length, String variant, double sensitivity, double accuracy, double testLoss,
-    double trainLoss, double sharpness, double paramNorm, double lnBlowup, double lnBlowupMax, int steps, double seconds) {
+    double trainLoss, double sharpness, double paramNorm, double paramDistance, double lnBlowup, double lnBlowupMax,
+    double lnBlowupAnswer, int steps, double seconds) {
 
   /** The CSV header matching {@link #csvRow}. */
   public static String csvHeader() {
-    return "task,length,variant,sensitivity,accuracy,test_loss,train_loss,sharpness,param_norm,ln_blowup,ln_blowup_max,steps,seconds";
+    return "task,length,variant,sensitivity,accuracy,test_loss,train_loss,sharpness,param_norm,param_distance,ln_blowup,ln_blowup_max,"
+        + "ln_blowup_answer,steps,seconds";
   }
 
   /** This result as one CSV line (no newline), numbers in the root locale. */
   public String csvRow() {
-    return String.format(Locale.ROOT, "%s,%d,%s,%.6f,%.6f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%.1f", task, length, variant, sensitivity,
-        accuracy, testLoss, trainLoss, sharpness, paramNorm, lnBlowup, lnBlowupMax, steps, seconds);
+    return String.format(Locale.ROOT, "%s,%d,%s,%.6f,%.6f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%.1f", task, length, variant,
+        sensitivity, accuracy, testLoss, trainLoss, sharpness, paramNorm, paramDistance, lnBlowup, lnBlowupMax, lnBlowupAnswer, steps,
+        seconds);
   }
 
   /** The label of the series this row belongs to: the task, or {@code parity+scratchpad}. */

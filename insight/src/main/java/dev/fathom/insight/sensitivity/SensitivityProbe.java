@@ -59,6 +59,7 @@ public final class SensitivityProbe {
     Rng init = root.split(), data = root.split();
     BitTransformer model = new BitTransformer(shape.withMaxLen(BitBatch.sequenceLength(n, scratchpad)), scratchpad, init);
     List<Tensor> params = model.parameters();
+    List<float[]> initial = params.stream().map(p -> p.data().clone()).toList();
     AdamW opt = new AdamW(params, new AdamConfig(config.lr(), 0.9, 0.999, 1e-8, config.weightDecay()));
     LrSchedule lr = LrSchedule.cosineWithWarmup(config.lr(), config.warmupSteps(), config.steps(), config.lr() / 10);
     model.train();
@@ -80,8 +81,13 @@ public final class SensitivityProbe {
       if (step >= recent.length && recentSum / recent.length <= config.stopLoss()) break;
     }
     double trainLoss = recentSum / Math.min(step, recent.length);
+    double moved = 0;
+    for (int p = 0; p < params.size(); p++) {
+      float[] now = params.get(p).data(), was = initial.get(p);
+      for (int i = 0; i < now.length; i++) moved += (double) (now[i] - was[i]) * (now[i] - was[i]);
+    }
     model.eval();
-    return new TrainedProbe(task, scratchpad, model, config, trainLoss, step, (System.nanoTime() - t0) / 1e9);
+    return new TrainedProbe(task, scratchpad, model, config, trainLoss, step, Math.sqrt(moved), (System.nanoTime() - t0) / 1e9);
   }
 
   /**
@@ -103,18 +109,20 @@ public final class SensitivityProbe {
     try (var g = Grad.disabled()) {
       double accuracy = accuracy(model, testSet, scratchpad);
       double testLoss;
-      double blowup, blowupMax;
-      try (LayerNormBlowup ln = LayerNormBlowup.attach(model)) {
+      double blowup, blowupMax, blowupAnswer;
+      try (LayerNormBlowup ln = LayerNormBlowup.attach(model);
+           LayerNormBlowup atAnswer = LayerNormBlowup.attach(model, testSet.get(0).answerPosition())) {
         testLoss = meanLoss(model, testSet);
         blowup = ln.meanBlowup();
         blowupMax = ln.maxBlowup();
+        blowupAnswer = atAnswer.meanBlowup();
       }
       double sharpness = Sharpness.expectedLossIncrease(params, () -> meanLoss(model, testSet), config.sharpnessRadius(),
           config.sharpnessDraws(), noise);
       double sensitivity = scratchpad ? AverageSensitivity.scratchpadParityStep(n) : task.averageSensitivity();
       double seconds = trained.trainSeconds() + (System.nanoTime() - t0) / 1e9;
       return new ProbeResult(task.name(), n, scratchpad ? "scratchpad" : "direct", sensitivity, accuracy, testLoss, trained.trainLoss(),
-          sharpness, parameterNorm(params), blowup, blowupMax, trained.steps(), seconds);
+          sharpness, parameterNorm(params), trained.distanceFromInit(), blowup, blowupMax, blowupAnswer, trained.steps(), seconds);
     }
   }
 

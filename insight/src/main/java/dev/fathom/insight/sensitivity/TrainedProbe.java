@@ -10,12 +10,13 @@ package dev.fathom.insight.sensitivity;
  * @param config the settings of training and of the measurements
  * @param trainLoss mean training loss over the last {@link ProbeConfig#STOP_WINDOW} steps
  * @param steps optimizer steps taken
+ * @param distanceFromInit ‖θ − θ₀‖₂, how far training moved the parameters from their initialization
  * @param trainSeconds wall time of training
  */
 public record TrainedProbe(BooleanTask task, boolean scratchpad, BitTransformer model, ProbeConfig config, double trainLoss,
-    int steps, double trainSeconds) {
+    int steps, double distanceFromInit, double trainSeconds) {
   /** The same model measured under other settings (the training fields of {@code other} are not used). */
   public TrainedProbe withConfig(ProbeConfig other) {
-    return new TrainedProbe(task, scratchpad, model, other, trainLoss, steps, trainSeconds);
+    return new TrainedProbe(task, scratchpad, model, other, trainLoss, steps, distanceFromInit, trainSeconds);
   }
 }

@@ -43,6 +43,24 @@ class LayerNormBlowupTest {
   }
 
   @Test
+  void aPositionRestrictsTheRows() {
+    LayerNorm ln = new LayerNorm(2);
+    // (B=2, T=2, D=2): position 1 holds the rows (0, 2) and (0, 6), variances 1 and 9
+    Tensor x = Tensor.of(new float[] {0, 100, 0, 2, 5, -5, 0, 6}, 2, 2, 2);
+    try (LayerNormBlowup all = LayerNormBlowup.attach(ln); LayerNormBlowup at1 = LayerNormBlowup.attach(ln, 1)) {
+      ln.call(x);
+      assertThat(at1.meanBlowup()).isCloseTo((1 / Math.sqrt(1 + 1e-5) + 1 / Math.sqrt(9 + 1e-5)) / 2, within(1e-6));
+      assertThat(all.maxBlowup()).isCloseTo(1 / Math.sqrt(1 + 1e-5), within(1e-6));
+      assertThat(all.meanBlowup()).isLessThan(at1.meanBlowup());
+    }
+    assertThatThrownBy(() -> {
+      try (LayerNormBlowup at5 = LayerNormBlowup.attach(ln, 5)) {
+        ln.call(x);
+      }
+    }).hasMessageContaining("position 5 but the input has T = 2");
+  }
+
+  @Test
   void aModelWithoutLayerNormIsRejected() {
     assertThatThrownBy(() -> LayerNormBlowup.attach(new Linear(2, 2, new Rng(1)))).hasMessageContaining("has no LayerNorm");
   }

@@ -23,6 +23,8 @@ class SensitivityProbeTest {
     assertThat(r.sharpness()).as("a trained minimum: perturbations raise the loss").isGreaterThan(0);
     assertThat(r.paramNorm()).isCloseTo(SensitivityProbe.parameterNorm(t.model().parameters()), within(1e-9)).isPositive();
     assertThat(r.lnBlowup()).isPositive().isLessThanOrEqualTo(r.lnBlowupMax());
+    assertThat(r.lnBlowupAnswer()).isPositive().isLessThanOrEqualTo(r.lnBlowupMax());
+    assertThat(r.paramDistance()).as("training moved the parameters").isPositive().isEqualTo(t.distanceFromInit());
     ProbeResult flat = SensitivityProbe.measure(t.withConfig(new ProbeConfig(800, 32, 3e-3, 0.01, 20, 1.0, 256, 0, 3, 0.02, 1)));
     assertThat(flat.sharpness()).as("radius 0").isZero();
     assertThat(flat.testLoss()).as("measuring does not change the model").isEqualTo(r.testLoss());
