@@ -13,5 +13,5 @@ cp cli/target/fathom-cli.jar "$snap/"
 cp -r cli/target/lib "$snap/lib"
 "$java_home/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss8m \
   -cp "$snap/fathom-cli.jar:$snap/lib/*" dev.fathom.cli.Main sensitivity \
-  --tasks parity,majority,sparse-parity,first --lengths 3,5,7,9 --steps 4000 --seed 1 --scratchpad --out "$out" "$@" \
+  --tasks parity,majority,sparse-parity,first --lengths 3,4,5,6,7,9,13,17 --steps 6000 --seed 1 --scratchpad --out "$out" "$@" \
   2> >(grep -v 'Using incubator modules' >&2)

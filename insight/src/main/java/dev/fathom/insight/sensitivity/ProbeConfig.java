@@ -6,7 +6,11 @@ package dev.fathom.insight.sensitivity;
  * cross-entropy with AdamW under linear warmup then cosine decay to lr/10, clipping the gradient
  * norm. Training stops early once the mean training loss over the last {@link #STOP_WINDOW} steps
  * is at most {@code stopLoss}, so that models of different tasks are compared at the same loss
- * (and tasks that are learned fast leave the time to those that are not).
+ * (and tasks that are learned fast leave the time to those that are not). The stop is followed
+ * by a cooldown of max({@link #STOP_WINDOW}, steps so far / 10) steps whose learning rate falls
+ * linearly from its value at the stop to 0: at the peak rate the loss still spikes now and then
+ * (a model stopped right after a spiking update was measured at 89% on majority of 17 bits while
+ * its training loss read 0.01), and the cooldown settles it into the minimum it found.
  *
  * @param steps the most optimizer steps
  * @param batchSize fresh examples per step

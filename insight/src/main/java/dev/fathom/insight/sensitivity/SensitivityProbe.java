@@ -65,20 +65,24 @@ public final class SensitivityProbe {
     model.train();
     double[] recent = new double[ProbeConfig.STOP_WINDOW];
     double recentSum = 0;
-    int step = 0;
-    while (step < config.steps()) {
+    int step = 0, cooldown = 0, cooldownLeft = -1;
+    double stopLr = 0;
+    while (step < config.steps() && cooldownLeft != 0) {
       BitBatch b = batch(task, scratchpad, BitBatch.sample(n, config.batchSize(), data));
       Tensor loss = loss(model, b);
       opt.zeroGrad();
       loss.backward();
       GradClip.clipGradNorm(params, config.maxGradNorm());
-      opt.setLr(lr.lr(step));
+      opt.setLr(cooldownLeft > 0 ? stopLr * cooldownLeft-- / cooldown : lr.lr(step));
       opt.step();
       int slot = step % recent.length;
       recentSum += loss.item() - recent[slot];
       recent[slot] = loss.item();
       step++;
-      if (step >= recent.length && recentSum / recent.length <= config.stopLoss()) break;
+      if (cooldownLeft < 0 && step >= recent.length && recentSum / recent.length <= config.stopLoss()) {
+        cooldown = cooldownLeft = Math.max(ProbeConfig.STOP_WINDOW, step / 10);
+        stopLr = lr.lr(step);
+      }
     }
     double trainLoss = recentSum / Math.min(step, recent.length);
     double moved = 0;
