@@ -70,7 +70,7 @@ final class SensitivityCommand implements Callable<Integer> {
   @Option(names = "--test-size", defaultValue = "2048", description = "test inputs (all 2^n when fewer) (default: ${DEFAULT-VALUE})")
   int testSize;
 
-  @Option(names = "--sharpness-radius", defaultValue = "0.05",
+  @Option(names = "--sharpness-radius", defaultValue = "0.1",
       description = "relative radius of the Gaussian parameter perturbations (default: ${DEFAULT-VALUE})")
   double sharpnessRadius;
 

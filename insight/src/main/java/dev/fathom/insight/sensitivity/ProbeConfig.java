@@ -53,11 +53,11 @@ public record ProbeConfig(int steps, int batchSize, double lr, double weightDeca
   /**
    * The defaults of {@code fathom sensitivity} with the given steps and seed: batch 64, lr 3e-3,
    * no weight decay (the norm is free to grow, as the theory asks it to for sensitive functions),
-   * warmup over the first 5%, clipping at 1, 2048 test inputs, sharpness ρ = 0.05 over 8 pairs,
+   * warmup over the first 5%, clipping at 1, 2048 test inputs, sharpness ρ = 0.1 over 8 pairs,
    * early stop at a training loss of 0.01.
    */
   public static ProbeConfig of(int steps, long seed) {
-    return new ProbeConfig(steps, 64, 3e-3, 0, warmupFor(steps), 1.0, 2048, 0.05, 8, 0.01, seed);
+    return new ProbeConfig(steps, 64, 3e-3, 0, warmupFor(steps), 1.0, 2048, 0.1, 8, 0.01, seed);
   }
 
   /** The warmup of the defaults: 5% of the steps, at least one. */
