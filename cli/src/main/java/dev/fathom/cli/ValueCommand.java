@@ -128,7 +128,7 @@ final class ValueCommand implements Callable<Integer> {
     System.out.println("lowest-valued images: " + gallery);
     if (!noRemoval) {
       double[] fractions = {0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5};
-      RemovalCurve.Result r = RemovalCurve.of(v.values(), fractions, drop -> ValueMethods.retrainAccuracy(this, d, drop), seed);
+      RemovalCurve.Result r = RemovalCurve.of(v.values(), fractions, ValueMethods.removalScore(this, d), seed);
       Path png = out.resolveSibling(stem + "-removal.png");
       ValuePlots.removal(png, r, v.label());
       System.out.println("removal curve (MLP retrained, accuracy on " + d.eval().size() + " held-out test images):");

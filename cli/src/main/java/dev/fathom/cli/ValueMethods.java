@@ -154,11 +154,18 @@ final class ValueMethods {
     return new Sequential(new Linear(features, o.hidden, rng), Activation.relu(), new Linear(o.hidden, 10, rng));
   }
 
-  /** Validation-free retraining for the removal curve: the same MLP and SGD run on the kept rows, accuracy on the evaluation rows. */
-  static double retrainAccuracy(ValueCommand o, ValueData d, boolean[] drop) {
-    Sequential model = mlp(o, d.train().features());
-    InRunShapley.train(model, standardized(d.train().without(drop)), standardized(d.valid()), InRunConfig.of(o.epochs, o.batchSize, o.lr, 1, o.seed).withCosine(o.cosine()));
-    return InRunShapley.accuracy(model, standardized(d.eval()));
+  /**
+   * Scores for the removal curve: the same MLP and SGD run retrained on the kept rows, accuracy on
+   * the evaluation rows. The inputs are standardized once, not per retraining.
+   */
+  static java.util.function.ToDoubleFunction<boolean[]> removalScore(ValueCommand o, ValueData d) {
+    Examples train = standardized(d.train()), valid = standardized(d.valid()), eval = standardized(d.eval());
+    InRunConfig cfg = InRunConfig.of(o.epochs, o.batchSize, o.lr, 1, o.seed).withCosine(o.cosine());
+    return drop -> {
+      Sequential model = mlp(o, train.features());
+      InRunShapley.train(model, train.without(drop), valid, cfg);
+      return InRunShapley.accuracy(model, eval);
+    };
   }
 
   /** Fashion-MNIST pixel mean and standard deviation (training set): MLP inputs are standardized with them. */

@@ -248,12 +248,13 @@ public final class InRunShapley {
     }
   }
 
+  /** The rows as a (n, features) tensor sharing {@code e}'s array (nothing writes to inputs). */
   static Tensor input(Examples e, boolean requiresGrad) {
-    Tensor t = Tensor.of(e.x().clone(), e.size(), e.features());
+    Tensor t = Tensor.of(e.x(), e.size(), e.features());
     return requiresGrad ? t.requiresGrad(true) : t;
   }
 
   static Tensor labels(Examples e) {
-    return Tensor.ofInts(e.y().clone(), e.size());
+    return Tensor.ofInts(e.y(), e.size());
   }
 }

@@ -1,5 +1,7 @@
 package dev.fathom.insight.dynamics;
 
+import dev.fathom.insight.Correlation;
+
 /**
  * How well a predicted change matches the actual one, over all entries (probes × classes).
  *
@@ -26,23 +28,13 @@ public record Agreement(int n, double pearson, double residualNorm, double actua
     }
     int n = predicted.length;
     if (n < 2) throw new IllegalArgumentException("agreement: need at least 2 values, got " + n);
-    double mp = 0, ma = 0;
+    double res = 0, act = 0;
     for (int i = 0; i < n; i++) {
-      mp += predicted[i];
-      ma += actual[i];
-    }
-    mp /= n;
-    ma /= n;
-    double spa = 0, spp = 0, saa = 0, res = 0, act = 0;
-    for (int i = 0; i < n; i++) {
-      double p = predicted[i] - mp, a = actual[i] - ma, r = actual[i] - predicted[i];
-      spa += p * a;
-      spp += p * p;
-      saa += a * a;
+      double r = actual[i] - predicted[i];
       res += r * r;
       act += actual[i] * actual[i];
     }
-    return new Agreement(n, spa / Math.sqrt(spp * saa), Math.sqrt(res), Math.sqrt(act));
+    return new Agreement(n, Correlation.pearson(predicted, actual), Math.sqrt(res), Math.sqrt(act));
   }
 
   /** {@link #of(double[], double[])} on row-major flattenings of (N, V) tables. */
