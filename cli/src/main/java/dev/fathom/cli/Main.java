@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "Deep learning in pure Java: train, evaluate and run models.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InfoCommand.class, DemoCommand.class, LmCommand.class,
         ExplainCommand.class, FairnessCommand.class, AttackCommand.class, ValueCommand.class, DynamicsCommand.class,
-        SensitivityCommand.class, BenchCommand.class, CompressCommand.class,
+        SensitivityCommand.class, BenchCommand.class, CompressCommand.class, SslCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -2,15 +2,18 @@ package dev.fathom.data;
 
 import dev.fathom.tensor.Rng;
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
  * Iterates a {@link Dataset} in batches: seeded shuffling (the same seed and epoch give the same
- * order), batching, drop-last, and background prefetch on a daemon thread. Each call to
- * {@link #iterator()} is one epoch; {@link #setEpoch} positions the shuffle (for resuming).
+ * order), batching, drop-last, and background prefetch on {@code numWorkers} daemon threads
+ * (batches still arrive in order). Each call to {@link #iterator()} is one epoch; {@link #setEpoch}
+ * positions the shuffle (for resuming) and is passed to {@link Dataset#batch(int[], int)}.
  */
 public final class DataLoader implements Iterable<Batch> {
   private final Dataset dataset;
@@ -54,10 +57,11 @@ public final class DataLoader implements Iterable<Batch> {
 
   @Override
   public Iterator<Batch> iterator() {
-    int[] order = order(epoch++);
+    int e = epoch++;
+    int[] order = order(e);
     int b = config.batchSize();
     int batches = numBatches();
-    if (config.prefetch() == 0) {
+    if (config.numWorkers() == 0) {
       return new Iterator<>() {
         int next = 0;
 
@@ -67,11 +71,11 @@ public final class DataLoader implements Iterable<Batch> {
 
         public Batch next() {
           if (!hasNext()) throw new NoSuchElementException();
-          return dataset.batch(slice(order, next++ * b, b));
+          return dataset.batch(slice(order, next++ * b, b), e);
         }
       };
     }
-    return new Prefetcher(order, b, batches, config.prefetch());
+    return new Prefetcher(order, e, b, batches);
   }
 
   private static int[] slice(int[] order, int from, int b) {
@@ -81,40 +85,47 @@ public final class DataLoader implements Iterable<Batch> {
     return idx;
   }
 
-  /** Frees the producer thread of an iterator that was dropped before its epoch ended. */
+  /** Frees the producer threads of an iterator that was dropped before its epoch ended. */
   private static final Cleaner CLEANER = Cleaner.create();
 
   /**
-   * Produces batches on a daemon thread into a bounded queue; errors are rethrown to the
-   * consumer. The thread holds only the queue, not the iterator, so an iterator abandoned early
-   * (a {@code break} out of the loop) becomes unreachable and its cleaner interrupts the thread.
+   * Produces batches on {@code numWorkers} daemon threads: worker w builds batches w, w + W,
+   * w + 2W, ... into its own bounded queue, and the consumer takes batch i from queue i mod W, so
+   * batches arrive in order whatever the threads' timing. Errors are rethrown to the consumer at
+   * the position of the batch that failed. The threads hold only their queues, not the iterator,
+   * so an iterator abandoned early (a {@code break} out of the loop) becomes unreachable and its
+   * cleaner interrupts them.
    */
   private final class Prefetcher implements Iterator<Batch> {
-    private final BlockingQueue<Object> queue;
+    private final List<BlockingQueue<Object>> queues = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
     private final int batches;
     private int taken;
-    private final Thread worker;
 
-    Prefetcher(int[] order, int b, int batches, int depth) {
+    Prefetcher(int[] order, int epoch, int b, int batches) {
       this.batches = batches;
-      BlockingQueue<Object> q = new ArrayBlockingQueue<>(depth);
+      int w = Math.min(config.numWorkers(), Math.max(1, batches));
       Dataset ds = dataset;
-      this.queue = q;
-      this.worker = Thread.ofPlatform().daemon().name("fathom-loader").start(() -> {
-        try {
-          for (int i = 0; i < batches; i++) q.put(ds.batch(slice(order, i * b, b)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
+      for (int k = 0; k < w; k++) {
+        BlockingQueue<Object> q = new ArrayBlockingQueue<>(config.prefetch());
+        queues.add(q);
+        int first = k;
+        workers.add(Thread.ofPlatform().daemon().name("fathom-loader-" + k).start(() -> {
           try {
-            q.put(e);
+            for (int i = first; i < batches; i += w) q.put(ds.batch(slice(order, i * b, b), epoch));
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
+          } catch (RuntimeException | Error err) {
+            try {
+              q.put(err);
+            } catch (InterruptedException ie) {
+              Thread.currentThread().interrupt();
+            }
           }
-        }
-      });
-      Thread t = worker;
-      CLEANER.register(this, t::interrupt);
+        }));
+      }
+      List<Thread> threads = List.copyOf(workers);
+      CLEANER.register(this, () -> threads.forEach(Thread::interrupt));
     }
 
     @Override
@@ -127,9 +138,9 @@ public final class DataLoader implements Iterable<Batch> {
       if (!hasNext()) throw new NoSuchElementException();
       Object o;
       try {
-        o = queue.take();
+        o = queues.get(taken % queues.size()).take();
       } catch (InterruptedException e) {
-        worker.interrupt();
+        workers.forEach(Thread::interrupt);
         Thread.currentThread().interrupt();
         throw new IllegalStateException("DataLoader interrupted", e);
       }

@@ -10,4 +10,14 @@ public interface Dataset {
 
   /** The examples at {@code indices}, in that order, as one batch. */
   Batch batch(int[] indices);
+
+  /**
+   * The examples at {@code indices} as served in epoch {@code epoch}. The {@link DataLoader} calls
+   * this form, so a dataset whose examples depend on the epoch (random augmentations) can derive
+   * its randomness from (epoch, index) and stay independent of which thread builds the batch.
+   * The default ignores the epoch.
+   */
+  default Batch batch(int[] indices, int epoch) {
+    return batch(indices);
+  }
 }

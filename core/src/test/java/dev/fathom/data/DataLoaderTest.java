@@ -107,7 +107,7 @@ class DataLoaderTest {
 
   @Test
   void abandonedIteratorsDoNotLeakThreads() throws Exception {
-    var loader = new DataLoader(ramp(1000), new DataLoaderConfig(10, true, false, 1, 2));
+    var loader = new DataLoader(ramp(1000), new DataLoaderConfig(10, true, false, 1, 2, 3));
     for (int epoch = 0; epoch < 20; epoch++) {
       for (Batch b : loader) {
         assertThat(b.size()).isEqualTo(10);
@@ -118,9 +118,69 @@ class DataLoaderTest {
     for (int attempt = 0; attempt < 50; attempt++) {
       System.gc();
       Thread.sleep(20);
-      alive = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("fathom-loader")).count();
+      alive = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("fathom-loader")).count();
       if (alive == 0) break;
     }
     assertThat(alive).isZero();
+  }
+
+  @Test
+  void severalWorkersDeliverTheSameBatchesInOrder() {
+    Dataset slow = new Dataset() {
+      public int size() {
+        return 97;
+      }
+
+      public Batch batch(int[] idx) {
+        throw new AssertionError("the loader must call batch(indices, epoch)");
+      }
+
+      public Batch batch(int[] idx, int epoch) {
+        if (idx[0] % 3 == 0) Thread.onSpinWait();
+        Batch b = ramp(97).batch(idx);
+        float[] x = b.inputs().data().clone();
+        for (int i = 0; i < x.length; i++) x[i] += 1000 * epoch;
+        return new Batch(dev.fathom.tensor.Tensor.of(x, b.inputs().shape()), b.targets());
+      }
+    };
+    List<List<Float>> reference = new ArrayList<>();
+    for (int workers : new int[] {0, 1, 2, 5}) {
+      var cfg = new DataLoaderConfig(6, true, false, 9, workers == 0 ? 0 : 1, workers);
+      var loader = new DataLoader(slow, cfg);
+      List<Float> seen = new ArrayList<>();
+      for (int epoch = 0; epoch < 2; epoch++) for (Batch b : loader) for (float v : b.inputs().data()) seen.add(v);
+      if (reference.isEmpty()) reference.add(seen);
+      assertThat(seen).as("%d workers", workers).isEqualTo(reference.get(0));
+    }
+    assertThat(reference.get(0)).contains(1000f + 5f);
+  }
+
+  @Test
+  void workerErrorsArriveAtTheirBatchsPosition() {
+    Dataset broken = new Dataset() {
+      public int size() {
+        return 20;
+      }
+
+      public Batch batch(int[] idx) {
+        if (idx[0] == 12) throw new IllegalStateException("bad example " + idx[0]);
+        return ramp(20).batch(idx);
+      }
+    };
+    var loader = new DataLoader(broken, new DataLoaderConfig(2, false, false, 0, 2, 3));
+    List<Long> got = new ArrayList<>();
+    assertThatThrownBy(() -> {
+      for (Batch b : loader) for (long v : b.targets().longData()) got.add(v);
+    }).hasMessageContaining("bad example 12");
+    assertThat(got).hasSize(12);
+  }
+
+  @Test
+  void workerConfigIsValidated() {
+    assertThatThrownBy(() -> new DataLoaderConfig(4, true, false, 0, 2, -1)).hasMessageContaining("numWorkers").hasMessageContaining("-1");
+    assertThatThrownBy(() -> new DataLoaderConfig(4, true, false, 0, 0, 2)).hasMessageContaining("prefetch");
+    assertThat(new DataLoaderConfig(4, true, false, 0, 3).numWorkers()).isEqualTo(1);
+    assertThat(DataLoaderConfig.train(8, 1).withWorkers(4).numWorkers()).isEqualTo(4);
+    assertThat(DataLoaderConfig.train(8, 1).withWorkers(0).prefetch()).isZero();
   }
 }
