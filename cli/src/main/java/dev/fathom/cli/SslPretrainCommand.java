@@ -33,9 +33,9 @@ import picocli.CommandLine.Option;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
     description = "Pretrain an image encoder without labels; writes DIR/config.json, DIR/encoder.safetensors, DIR/loss.csv, DIR/loss.png.")
 final class SslPretrainCommand implements Callable<Integer> {
-  static final List<String> METHODS = List.of("simclr", "byol");
+  static final List<String> METHODS = List.of("simclr", "byol", "mae");
 
-  @Option(names = "--method", defaultValue = "simclr", description = "simclr or byol (default: ${DEFAULT-VALUE})")
+  @Option(names = "--method", defaultValue = "simclr", description = "simclr, byol or mae (default: ${DEFAULT-VALUE})")
   String method;
 
   @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist (default: ${DEFAULT-VALUE})")
@@ -74,10 +74,16 @@ final class SslPretrainCommand implements Callable<Integer> {
   @Option(names = "--train-size", description = "use only the first N training images (default: all 60000)")
   Integer trainSize;
 
+  @picocli.CommandLine.Mixin
+  MaeOptions maeOptions;
+
   @Override
   public Integer call() throws Exception {
     if (!METHODS.contains(method)) throw new CliException("--method must be one of " + METHODS + ", got '" + method + "'");
     if (!DataSources.FASHION.equalsIgnoreCase(data)) throw new CliException("--data: only fashion-mnist is available so far, got '" + data + "'");
+    if (method.equals("mae")) {
+      return MaePretrain.run(new MaePretrain.Settings(epochs, batch, lr, weightDecay, workers, seed, trainSize, out), maeOptions);
+    }
     PretrainConfig cfg;
     ResNetConfig rc;
     SimClrConfig sc = null;

@@ -6,10 +6,12 @@ import dev.fathom.nn.Module;
 import dev.fathom.nn.ModuleList;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
+import dev.fathom.vision.models.Encoder;
 import dev.fathom.vision.models.PositionEmbeddings;
 import dev.fathom.vision.models.Vit;
 import dev.fathom.vision.models.VitBlock;
 import dev.fathom.vision.models.VitConfig;
+import dev.fathom.vision.ssl.SslMethod;
 import java.util.List;
 
 /**
@@ -22,7 +24,7 @@ import java.util.List;
  * names), {@code decoder_embed}, {@code mask_token}, {@code decoder_blocks.i}, {@code decoder_norm},
  * {@code decoder_pred}. The decoder's positions are fixed and not saved.
  */
-public final class Mae extends Module {
+public final class Mae extends Module implements SslMethod {
   public final Vit encoder;
   public final MaeConfig config;
   public final Linear decoderEmbed, decoderPred;
@@ -31,6 +33,7 @@ public final class Mae extends Module {
   public final LayerNorm decoderNorm;
   private final Tensor decoderPos;
   private final int patchSize, channels, gridH, gridW;
+  private final Rng maskRng;
 
   public Mae(Vit encoder, MaeConfig config, Rng rng) {
     this.encoder = child("encoder", encoder);
@@ -40,6 +43,7 @@ public final class Mae extends Module {
     this.channels = v.inChannels();
     this.gridH = v.imageSize() / patchSize;
     this.gridW = v.imageSize() / patchSize;
+    this.maskRng = rng.split();
     int dd = config.decoderEmbedDim();
     this.decoderEmbed = child("decoder_embed", new Linear(v.dim(), dd, rng));
     this.maskToken = param("mask_token", Tensor.randn(rng, 1, 1, dd).mul(0.02f));
@@ -91,6 +95,33 @@ public final class Mae extends Module {
   /** A fresh random mask at the configured ratio for a batch of {@code n}. */
   public PatchMask randomMask(int n, Rng rng) {
     return PatchMask.random(n, numPatches(), config.maskRatio(), rng);
+  }
+
+  /** A batch's loss under a fresh random mask (one view per image: MAE needs no augmented pairs). */
+  @Override
+  public Tensor loss(Tensor views, int viewCount) {
+    if (viewCount != 1) throw new IllegalArgumentException("MAE trains on one view per image, got " + viewCount);
+    return loss(views, randomMask(views.size(0), maskRng));
+  }
+
+  @Override
+  public int viewCount() {
+    return 1;
+  }
+
+  @Override
+  public String name() {
+    return "mae";
+  }
+
+  @Override
+  public Encoder encoder() {
+    return encoder;
+  }
+
+  @Override
+  public Module model() {
+    return this;
   }
 
   @Override

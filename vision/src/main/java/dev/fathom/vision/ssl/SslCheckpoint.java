@@ -11,6 +11,8 @@ import dev.fathom.tensor.Rng;
 import dev.fathom.vision.models.Encoder;
 import dev.fathom.vision.models.ResNet;
 import dev.fathom.vision.models.ResNetConfig;
+import dev.fathom.vision.models.Vit;
+import dev.fathom.vision.models.VitConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -86,6 +88,11 @@ public final class SslCheckpoint {
       spec.set("config", JSON.valueToTree(r.config()));
       return spec;
     }
+    if (encoder instanceof Vit v && v.getClass() == Vit.class) {
+      spec.put("type", "vit");
+      spec.set("config", JSON.valueToTree(v.config()));
+      return spec;
+    }
     throw new IllegalArgumentException("SslCheckpoint: no saved form for encoder " + encoder.getClass().getSimpleName() + " yet");
   }
 
@@ -99,7 +106,8 @@ public final class SslCheckpoint {
     try {
       return switch (type) {
         case "resnet" -> new ResNet(JSON.treeToValue(spec.get("config"), ResNetConfig.class), rng);
-        default -> throw new FormatException(where + ": unknown encoder type '" + type + "' (known: resnet)");
+        case "vit" -> new Vit(JSON.treeToValue(spec.get("config"), VitConfig.class), rng);
+        default -> throw new FormatException(where + ": unknown encoder type '" + type + "' (known: resnet, vit)");
       };
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new FormatException(where + ": bad " + type + " config: " + e.getOriginalMessage(), e);

@@ -8,6 +8,8 @@ import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.vision.models.Vit;
 import dev.fathom.vision.models.VitConfig;
+import dev.fathom.vision.ssl.PretrainConfig;
+import dev.fathom.vision.ssl.Pretrainer;
 import org.junit.jupiter.api.Test;
 
 class MaeTest {
@@ -73,12 +75,22 @@ class MaeTest {
       for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) px[i * 64 + y * 8 + x] = ((x + phase) % 4 < 2) ? 1f : 0f;
     }
     Tensor images = Tensor.of(px, n, 1, 8, 8);
-    MaeTrainConfig cfg = new MaeTrainConfig(60, 16, 3e-3, 0.0, 2, 12);
-    var history = MaePretrainer.train(mae, TensorDataset.of(px, new int[] {1, 8, 8}, new int[n]), cfg, null);
-    assertThat(history).hasSize(60);
-    assertThat(history.get(59).loss()).isLessThan(history.get(0).loss() * 0.5);
+    var cfg = new PretrainConfig(60, 16, 3e-3, 0.0, 2, 0, 12);
+    var result = new Pretrainer(mae, cfg).fit(TensorDataset.of(px, new int[] {1, 8, 8}, new int[n]), 1, 8, 8, (img, r) -> img, null);
+    assertThat(result.epochLoss()).hasSize(60);
+    assertThat(result.epochLoss()[59]).isLessThan(result.epochLoss()[0] * 0.5);
     MaeEvaluation ev = MaeEvaluation.run(mae, images, images, 13, 16);
     assertThat(ev.maeError()).isLessThan(ev.visibleMeanError());
+  }
+
+  @Test
+  void trainsAsAnSslMethodOnOneViewPerImage() {
+    Mae mae = tiny(15);
+    assertThat(mae.viewCount()).isEqualTo(1);
+    assertThat(mae.encoder()).isSameAs(mae.encoder);
+    Tensor loss = mae.loss(Tensor.rand(new Rng(16), 4, 1, 8, 8), 1);
+    assertThat(loss.item()).isPositive();
+    assertThatThrownBy(() -> mae.loss(Tensor.rand(new Rng(16), 4, 1, 8, 8), 2)).hasMessageContaining("one view per image, got 2");
   }
 
   @Test
