@@ -3,6 +3,7 @@ package dev.fathom.cli;
 import dev.fathom.data.FashionMnist;
 import dev.fathom.data.TensorDataset;
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.Checkpoint;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.vision.augment.Augmentations;
@@ -30,6 +31,8 @@ import java.util.Map;
 final class MaePretrain {
   /** Test images the reconstruction is scored on, and training images the position baseline is fitted on. */
   static final int EVAL_IMAGES = 10_000, BASELINE_IMAGES = 10_000;
+  /** The full autoencoder's weights beside the encoder's. */
+  static final String FULL_WEIGHTS = "mae.safetensors";
 
   private MaePretrain() {}
 
@@ -79,13 +82,17 @@ final class MaePretrain {
     extra.put("epochLoss", result.epochLoss());
     extra.put("reconstruction", ev);
     SslCheckpoint.save(s.out(), "mae", mae.encoder, new int[] {1, h, w}, extra);
+    // The whole autoencoder too (decoder and mask token), for reconstructions and further pretraining.
+    Checkpoint.saveTensors(s.out().resolve(FULL_WEIGHTS), mae.stateDict(), Map.of("format", "pt", "method", "mae"));
     StringBuilder csv = new StringBuilder("step,loss\n");
     double[] steps = result.stepLoss();
     for (int i = 0; i < steps.length; i++) csv.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.6f", steps[i])).append('\n');
     AtomicFiles.writeString(s.out().resolve("loss.csv"), csv.toString());
     SslPlots.loss(s.out().resolve("loss.png"), steps, "mae");
+    MaePlots.reconstructions(s.out().resolve("reconstructions.png"), mae, test.narrow(0, 0, Math.min(8, ne)), s.seed() + 2);
     System.out.printf(Locale.ROOT, "pretrained in %.1f s (%.1f images/s)%n", result.seconds(), result.images() / result.seconds());
-    System.out.println("checkpoint: " + s.out().resolve(SslCheckpoint.CONFIG) + ", " + s.out().resolve(SslCheckpoint.WEIGHTS));
+    System.out.println("checkpoint: " + s.out().resolve(SslCheckpoint.CONFIG) + ", " + s.out().resolve(SslCheckpoint.WEIGHTS)
+        + "; loss curve: " + s.out().resolve("loss.png") + "; reconstructions: " + s.out().resolve("reconstructions.png"));
     return 0;
   }
 }
