@@ -78,8 +78,15 @@ class PostTrainingQuantizerTest {
   @Test
   void badRequestsFailWithWhatWasExpected() {
     LlamaForCausalLM m = new LlamaForCausalLM(CONFIG, new Rng(3));
-    assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, QuantizationMethod.GPTQ, QuantFormat.Q4_0, new int[] {1, 2}))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'gptq' is not implemented yet");
+    CalibrationSet calib = CalibrationSet.sample(new int[] {1, 2, 3, 4}, 2, 2, 0);
+    assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, QuantizationMethod.SMOOTHQUANT, QuantFormat.Q4_0, calib))
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'smoothquant' is not implemented yet");
+    for (QuantizationMethod needs : new QuantizationMethod[] {QuantizationMethod.GPTQ, QuantizationMethod.AWQ}) {
+      assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, needs, QuantFormat.Q4_0, null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + needs + "' needs calibration data (--calib FILE), none was given");
+    }
+    assertThatThrownBy(() -> CalibrationSet.sample(new int[] {1, 2, 3}, 8, 2, 0))
+        .hasMessageContaining("the text has 3 tokens, expected at least one window of 8");
     assertThatThrownBy(() -> QuantizationMethod.parse("hqq")).hasMessageContaining("unknown quantization method 'hqq'")
         .hasMessageContaining("rtn, gptq, awq, smoothquant");
     LlamaForCausalLM odd = new LlamaForCausalLM(LlamaConfig.llama(64, 96, 200, 1, 4, 2, 32, false), new Rng(4));
