@@ -39,6 +39,22 @@ class PostTrainingQuantizerTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = QuantizationMethod.class, names = {"GPTQ", "AWQ"})
+  void calibratedMethodsAttachPackedMatricesHoldingTheModelsValues(QuantizationMethod method) {
+    LlamaForCausalLM m = new LlamaForCausalLM(CONFIG, new Rng(1));
+    CalibrationSet calib = CalibrationSet.sample(new Rng(2).permutation(64), 16, 6, 3);
+    Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(m, method, QuantFormat.Q4_0, calib);
+    assertThat(q).hasSize(2 * 7);
+    assertThat(m.quantization().method()).isEqualTo(method.id());
+    q.forEach((name, mat) -> assertThat(m.namedParameters().get(name).data()).as(name).containsExactly(mat.dequantize()));
+    LlamaForCausalLM fake = new LlamaForCausalLM(CONFIG, new Rng(1));
+    Map<String, GridWeights> g = PostTrainingQuantizer.round(fake, method, dev.fathom.quant.GroupGrid.INT3_G32, calib);
+    assertThat(fake.quantization()).as("int3g32 stays a float model").isNull();
+    g.forEach((name, gw) -> assertThat(java.util.Arrays.stream(toDouble(fake.namedParameters().get(name).data())).limit(32).distinct().count())
+        .as(name + ": a group of 32 holds at most 8 levels").isLessThanOrEqualTo(8));
+  }
+
   @Test
   void blocksOf32BeatOneScalePerTensorAtFourBits() {
     LlamaForCausalLM a = new LlamaForCausalLM(CONFIG, new Rng(2)), b = new LlamaForCausalLM(CONFIG, new Rng(2)), ref = new LlamaForCausalLM(CONFIG, new Rng(2));
