@@ -67,6 +67,10 @@ class CompressCliTest {
       CliTest.Run e = run("lm", "eval", "--model", out.toString(), "--text", text.toString());
       assertThat(e.code()).as(e.err()).isZero();
     }
+    CliTest.Run rep = run("compress", "report", "--models", model.toString(), tmp.resolve("sparsegpt24").toString(),
+        tmp.resolve("gptqq4_0").toString(), "--text", text.toString(), "--rounds", "1", "--decode-tokens", "4");
+    assertThat(rep.code()).as(rep.err()).isZero();
+    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)");
   }
 
   @Test
