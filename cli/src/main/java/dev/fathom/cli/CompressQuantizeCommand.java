@@ -1,12 +1,13 @@
 package dev.fathom.cli;
 
+import dev.fathom.compress.CalibrationSet;
 import dev.fathom.compress.PerTensorBaseline;
 import dev.fathom.compress.PostTrainingQuantizer;
 import dev.fathom.compress.QuantizationMethod;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.QuantizedCheckpoint;
-import dev.fathom.quant.QuantFormat;
+import dev.fathom.quant.GroupGrid;
 import dev.fathom.quant.QuantizedMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fathom compress quantize}: post-training quantization of a model directory into a new one. */
@@ -26,15 +28,16 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "float model directory (Hugging Face layout)")
   Path model;
 
-  @Option(names = "--method", defaultValue = "rtn", description = "rtn | gptq | awq | smoothquant (only rtn so far); default ${DEFAULT-VALUE}")
+  @Option(names = "--method", defaultValue = "rtn", description = "rtn | gptq | awq | smoothquant (not implemented yet); default ${DEFAULT-VALUE}")
   String method;
 
   @Option(names = "--format", required = true,
-      description = "q8_0 | q4_0 | int8 | int4g128, or int4pt (per-tensor 4-bit baseline, saved as float32 values on its grid)")
+      description = "q8_0 | q4_0 | int8 | int4g128; int3g32 (3-bit groups of 32, saved as float32 values on the grid); "
+          + "int4pt (per-tensor 4-bit baseline, rtn only, saved as float32)")
   String format;
 
-  @Option(names = "--calib", description = "calibration text, for methods that need it")
-  Path calib;
+  @Mixin
+  CompressCalibration calibration;
 
   @Option(names = "--out", required = true, description = "output directory")
   Path out;
@@ -42,9 +45,11 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     QuantizationMethod m = parse(() -> QuantizationMethod.parse(method), "--method");
-    QuantFormat f = format.equalsIgnoreCase(PER_TENSOR) ? null : parse(() -> QuantFormat.parse(format), "--format");
-    if (!m.implemented()) throw new CliException("--method " + m + ": not implemented yet (available: rtn)", 3);
-    if (m.needsCalibration() && calib == null) throw new CliException("--method " + m + " needs calibration data: pass --calib FILE");
+    boolean perTensor = format.equalsIgnoreCase(PER_TENSOR);
+    GroupGrid grid = perTensor ? null : parse(() -> GroupGrid.parse(format), "--format");
+    if (!m.implemented()) throw new CliException("--method " + m + ": not implemented yet (available: rtn, gptq, awq)", 3);
+    if (perTensor && m != QuantizationMethod.RTN) throw new CliException("--format " + PER_TENSOR + ": expected --method rtn, got " + m);
+    if (m.needsCalibration() && calibration.calib == null) throw new CliException("--method " + m + " needs calibration data: pass --calib FILE");
     if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
       throw new CliException("--out: expected a directory other than --model, got " + out);
     }
@@ -52,29 +57,37 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     if (lm.quantization() != null) {
       throw new CliException("--model " + model + " is already quantized (" + lm.quantization().format() + "); start from a float model");
     }
+    CalibrationSet calib = m.needsCalibration() ? calibration.load(model, lm.config()) : null;
     long t0 = System.nanoTime();
-    if (f == null) {
-      PerTensorBaseline.apply(lm);
-      HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
-    } else {
-      Map<String, QuantizedMatrix> q;
-      try {
-        q = PostTrainingQuantizer.quantize(lm, m, f, null);
-      } catch (IllegalArgumentException e) {
-        throw new CliException("--format " + f + ": " + e.getMessage());
+    try {
+      if (perTensor) {
+        PerTensorBaseline.apply(lm);
+        HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
+      } else if (grid.format() == null) {
+        PostTrainingQuantizer.round(lm, m, grid, calib);
+        HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
+      } else {
+        Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(lm, m, grid.format(), calib);
+        QuantizedCheckpoint.save(out, lm, q, lm.quantization(), HfCheckpoint.readGenerationConfig(model));
       }
-      QuantizedCheckpoint.save(out, lm, q, lm.quantization(), HfCheckpoint.readGenerationConfig(model));
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--format " + format + ": " + e.getMessage());
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    Path tok = model.resolve(HfCheckpoint.TOKENIZER);
-    if (Files.isRegularFile(tok)) Files.copy(tok, out.resolve(HfCheckpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
+    copyTokenizer(model, out);
     long before = CompressReportCommand.weightBytes(model), after = CompressReportCommand.weightBytes(out);
-    System.out.printf("%s %s: %s -> %s (%.1f MB -> %.1f MB, %.2fx smaller) in %.1f s%n", m, f == null ? PER_TENSOR : f, model, out,
-        before / 1e6, after / 1e6, (double) before / after, secs);
+    System.out.printf("%s %s: %s -> %s (%.1f MB -> %.1f MB, %.2fx smaller) in %.1f s%s%n", m, perTensor ? PER_TENSOR : grid, model, out,
+        before / 1e6, after / 1e6, (double) before / after, secs, calib == null ? "" : "; " + calibration.describe(calib));
     return 0;
   }
 
-  private static <T> T parse(java.util.function.Supplier<T> p, String option) {
+  /** Copies the model's tokenizer.json, if it has one, next to the new weights. */
+  static void copyTokenizer(Path model, Path out) throws java.io.IOException {
+    Path tok = model.resolve(HfCheckpoint.TOKENIZER);
+    if (Files.isRegularFile(tok)) Files.copy(tok, out.resolve(HfCheckpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  static <T> T parse(java.util.function.Supplier<T> p, String option) {
     try {
       return p.get();
     } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fathom.compress.PostTrainingQuantizer;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.generate.InferenceSession;
@@ -75,7 +76,7 @@ final class CompressReportCommand implements Callable<Integer> {
     for (int i = 0; i < lms.size(); i++) {
       LlamaForCausalLM m = lms.get(i);
       LmEval e = LmEvaluator.evaluate(m, LmText.tokens(tok, validationBytes(text)), m.config().maxPositionEmbeddings(), 8, evalTokens);
-      String fmt = m.quantization() == null ? "float32" : m.quantization().format() + " (" + m.quantization().method() + ")";
+      String fmt = m.quantization() == null ? floatFormat(m) : m.quantization().format() + " (" + m.quantization().method() + ")";
       rows.add(new Row(models.get(i).toString(), fmt, weightBytes(models.get(i)), median(tps[i]), e.loss()));
     }
     print(rows);
@@ -101,9 +102,9 @@ final class CompressReportCommand implements Callable<Integer> {
       }
       return;
     }
-    System.out.printf("%-34s %-18s %10s %8s %10s %8s %9s %9s%n", "model", "format", "MB", "smaller", "tok/s", "speedup", "val loss", "delta");
+    System.out.printf("%-34s %-22s %10s %8s %10s %8s %9s %9s%n", "model", "format", "MB", "smaller", "tok/s", "speedup", "val loss", "delta");
     for (Row r : rows) {
-      System.out.printf("%-34s %-18s %10.2f %7.2fx %10.1f %7.2fx %9.4f %+9.4f%n", r.model(), r.format(), r.bytes() / 1e6,
+      System.out.printf("%-34s %-22s %10.2f %7.2fx %10.1f %7.2fx %9.4f %+9.4f%n", r.model(), r.format(), r.bytes() / 1e6,
           (double) ref.bytes() / r.bytes(), r.tokensPerSecond(), r.tokensPerSecond() / ref.tokensPerSecond(), r.loss(), r.loss() - ref.loss());
     }
   }
@@ -111,6 +112,17 @@ final class CompressReportCommand implements Callable<Integer> {
   private byte[] validationBytes(Path file) throws IOException {
     byte[] all = LmText.read(file);
     return Arrays.copyOfRange(all, LmText.splitPoint(all), all.length);
+  }
+
+  /** "float32", or "float32, 50.0% zero" for a pruned model (the share of zeros in its decoder projections). */
+  static String floatFormat(LlamaForCausalLM m) {
+    long zeros = 0, total = 0;
+    for (Map.Entry<String, dev.fathom.tensor.Tensor> e : m.namedParameters().entrySet()) {
+      if (!PostTrainingQuantizer.PROJECTIONS.matcher(e.getKey()).matches()) continue;
+      for (float v : e.getValue().data()) if (v == 0f) zeros++;
+      total += e.getValue().numel();
+    }
+    return total > 0 && zeros * 100 >= total ? String.format("float32, %.1f%% zero", 100.0 * zeros / total) : "float32";
   }
 
   /** Greedy decode of {@code n} tokens after the prompt at batch 1; decode tokens per second (the prefill is not timed). */

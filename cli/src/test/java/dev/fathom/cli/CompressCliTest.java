@@ -50,13 +50,47 @@ class CompressCliTest {
   }
 
   @Test
+  void gptqAwqAndPruningWriteModelsThatLmEvalLoads(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("m")), text = text(tmp);
+    String[][] cmds = {
+        {"quantize", "--method", "gptq", "--format", "q4_0"}, {"quantize", "--method", "awq", "--format", "int3g32"},
+        {"prune", "--method", "sparsegpt", "--pattern", "2:4"}, {"prune", "--method", "wanda", "--sparsity", "0.5"}};
+    for (String[] c : cmds) {
+      Path out = tmp.resolve(c[2] + c[4].replace(":", ""));
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("compress"));
+      args.addAll(java.util.List.of(c));
+      args.addAll(java.util.List.of("--model", model.toString(), "--calib", text.toString(), "--calib-part", "train", "--calib-samples", "4",
+          "--calib-context", "32", "--out", out.toString()));
+      CliTest.Run r = run(args.toArray(String[]::new));
+      assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isZero();
+      assertThat(r.out()).contains("4 windows of 32 tokens");
+      CliTest.Run e = run("lm", "eval", "--model", out.toString(), "--text", text.toString());
+      assertThat(e.code()).as(e.err()).isZero();
+    }
+    CliTest.Run rep = run("compress", "report", "--models", model.toString(), tmp.resolve("sparsegpt24").toString(),
+        tmp.resolve("gptqq4_0").toString(), "--text", text.toString(), "--rounds", "1", "--decode-tokens", "4");
+    assertThat(rep.code()).as(rep.err()).isZero();
+    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)");
+  }
+
+  @Test
   void badRequestsGiveOneLineErrors(@TempDir Path tmp) throws Exception {
     Path model = tinyModel(tmp.resolve("m")), out = tmp.resolve("o");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--format", "q3_k", "--out", out.toString()),
-        "--format: unknown quantization format 'q3_k'", "q8_0, q4_0, int8, int4g128");
-    CliTest.Run g = run("compress", "quantize", "--model", model.toString(), "--method", "gptq", "--format", "q4_0", "--out", out.toString());
-    assertOneLineError(g, "--method gptq: not implemented yet");
+        "--format: unknown quantization grid 'q3_k'", "q8_0, q4_0, int8, int4g128, int3g32");
+    CliTest.Run g = run("compress", "quantize", "--model", model.toString(), "--method", "smoothquant", "--format", "q4_0", "--out", out.toString());
+    assertOneLineError(g, "--method smoothquant: not implemented yet");
     assertThat(g.code()).isEqualTo(3);
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "gptq", "--format", "q4_0", "--out", out.toString()),
+        "--method gptq needs calibration data: pass --calib FILE");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "wanda", "--sparsity", "0.5", "--out", out.toString()),
+        "--method wanda needs calibration data: pass --calib FILE");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--sparsity", "1", "--out", out.toString()),
+        "--sparsity: sparsity: expected a value in [0, 1), got 1.0");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "obs", "--sparsity", "0.5", "--out", out.toString()),
+        "--method: unknown pruning method 'obs': expected one of magnitude, wanda, sparsegpt");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--pattern", "2/4", "--out", out.toString()),
+        "--pattern: pattern: expected n:m such as 2:4, got '2/4'");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "nf", "--format", "q4_0", "--out", out.toString()),
         "unknown quantization method 'nf'");
     Path q = tmp.resolve("q");

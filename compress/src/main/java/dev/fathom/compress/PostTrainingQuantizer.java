@@ -2,6 +2,8 @@ package dev.fathom.compress;
 
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.QuantizationConfig;
+import dev.fathom.nn.Linear;
+import dev.fathom.quant.GroupGrid;
 import dev.fathom.quant.QuantFormat;
 import dev.fathom.quant.QuantizedMatrix;
 import dev.fathom.tensor.Tensor;
@@ -13,8 +15,12 @@ import java.util.regex.Pattern;
 
 /**
  * Post-training quantization of a Llama-family model: every linear projection of the decoder
- * blocks (q, k, v, o, gate, up, down) goes into a {@link QuantFormat}; the embeddings, the norms
- * and the output head stay float.
+ * blocks (q, k, v, o, gate, up, down) goes onto a {@link GroupGrid} (a {@link QuantFormat}'s, or
+ * the float-kept int3g32) by round to nearest, {@link Gptq} or {@link Awq}; the embeddings, the
+ * norms and the output head stay float (AWQ changes the norms' weights, exactly compensated).
+ *
+ * <p>GPTQ and AWQ run layer by layer on calibration windows ({@link LayerwiseCalibration}): each
+ * layer is calibrated on the outputs of the already-quantized layers before it.
  *
  * <p>Why the head stays float: it is one matrix (vocab × hidden, 0.5% of {@code base}'s weights
  * with a byte vocabulary), its error lands on the logits with no later layer to average it out,
@@ -26,43 +32,90 @@ public final class PostTrainingQuantizer {
   /** What stays float, recorded as modules_not_converted. */
   public static final List<String> NOT_CONVERTED = List.of("model.embed_tokens", "model.norm", "input_layernorm", "post_attention_layernorm",
       "lm_head");
+  /** Calibration windows per forward batch. */
+  public static final int CALIBRATION_BATCH = 8;
 
   private PostTrainingQuantizer() {}
 
   /**
-   * Quantizes {@code model} in place: its float projections become their dequantized values and
-   * the packed matrices are attached ({@link LlamaForCausalLM#quantizedWeights()}), ready to save.
+   * Quantizes {@code model} in place into {@code format}: its float projections become their
+   * dequantized values and the packed matrices are attached ({@link LlamaForCausalLM#quantizedWeights()}), ready to save.
    *
-   * @param calibration calibration token ids, for methods that need them (null: none)
+   * @param calibration calibration windows, for methods that need them (null: none)
    * @return the packed matrices by parameter name
    * @throws IllegalArgumentException if the model is already quantized, the method needs
    *     calibration data and none came, or a projection's in-features do not suit the format
    * @throws UnsupportedOperationException for a method not implemented yet
    */
   public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
-      int[] calibration) {
-    if (model.quantization() != null) {
-      throw new IllegalArgumentException("the model is already quantized (" + model.quantization().format() + "); start from a float model");
-    }
-    if (!method.implemented()) {
-      throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet; available: rtn");
-    }
-    if (method.needsCalibration() && (calibration == null || calibration.length == 0)) {
-      throw new IllegalArgumentException("quantization method '" + method + "' needs calibration data (--calib FILE), none was given");
-    }
+      CalibrationSet calibration) {
+    Map<String, GridWeights> g = round(model, method, GroupGrid.of(format), calibration);
     Map<String, QuantizedMatrix> out = new LinkedHashMap<>();
-    forEachProjection(model, (name, t) -> {
-      QuantizedMatrix q;
-      try {
-        q = QuantizedMatrix.quantize(format, t.data(), 0, t.size(0), t.size(1));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-      }
-      q.dequantizeInto(t.data(), 0);
+    g.forEach((name, gw) -> {
+      QuantizedMatrix q = gw.toMatrix();
+      q.dequantizeInto(model.namedParameters().get(name).data(), 0);
       out.put(name, q);
     });
     model.attachQuantized(QuantizationConfig.of(format, method.id(), NOT_CONVERTED), out);
     return out;
+  }
+
+  /**
+   * Rounds every projection of {@code model} onto {@code grid} by {@code method}, in place (the
+   * float parameters hold the rounded values; nothing is attached, so a grid without a packed
+   * format is saved as an ordinary float checkpoint).
+   *
+   * @return the rounded weights by parameter name
+   * @throws IllegalArgumentException as {@link #quantize}
+   */
+  public static Map<String, GridWeights> round(LlamaForCausalLM model, QuantizationMethod method, GroupGrid grid, CalibrationSet calibration) {
+    if (model.quantization() != null) {
+      throw new IllegalArgumentException("the model is already quantized (" + model.quantization().format() + "); start from a float model");
+    }
+    if (!method.implemented()) {
+      throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet; available: rtn, gptq, awq");
+    }
+    if (method.needsCalibration() && calibration == null) {
+      throw new IllegalArgumentException("quantization method '" + method + "' needs calibration data (--calib FILE), none was given");
+    }
+    forEachProjection(model, (name, t) -> {
+      try {
+        grid.checkColumns(t.size(1));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+      }
+    });
+    Map<String, GridWeights> out = new LinkedHashMap<>();
+    switch (method) {
+      case RTN -> forEachProjection(model, (name, t) -> out.put(name, store(t, GridWeights.roundToNearest(grid, t.data(), t.size(0), t.size(1)))));
+      case GPTQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
+        Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);
+        for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
+          Tensor w = e.getValue().weight;
+          double[] h = stats.get(e.getKey()).hessian();
+          out.put(paramName(i, e.getKey()), store(w, Gptq.quantize(w.data(), w.size(0), w.size(1), h, grid, GptqConfig.defaults())));
+        }
+      });
+      case AWQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
+        Awq.scaleLayer(layer, inputs, grid, AwqConfig.defaults());
+        for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
+          Tensor w = e.getValue().weight;
+          out.put(paramName(i, e.getKey()), store(w, GridWeights.roundToNearest(grid, w.data(), w.size(0), w.size(1))));
+        }
+      });
+      default -> throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet");
+    }
+    return out;
+  }
+
+  private static GridWeights store(Tensor t, GridWeights g) {
+    System.arraycopy(g.values(), 0, t.data(), 0, g.values().length);
+    return g;
+  }
+
+  /** The parameter name of projection {@code name} (e.g. self_attn.q_proj) of layer {@code i}. */
+  static String paramName(int i, String name) {
+    return "model.layers." + i + "." + name + ".weight";
   }
 
   /** Calls {@code body} with each projection weight (out, in) of the decoder layers, in parameter order. */

@@ -3,13 +3,13 @@ package dev.fathom.compress;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** How quantized values are chosen. Only {@link #RTN} is implemented so far. */
+/** How quantized values are chosen. RTN, GPTQ and AWQ are implemented; SmoothQuant is not yet. */
 public enum QuantizationMethod {
   /** Round to nearest on the format's grid, each block/group/row on its own. */
   RTN("rtn", false),
-  /** GPTQ (Frantar et al. 2022): column by column with the inverse-Hessian update from calibration activations. */
+  /** GPTQ (Frantar et al. 2023): column by column with the inverse-Hessian update from calibration activations. */
   GPTQ("gptq", true),
-  /** AWQ (Lin et al. 2023): activation-aware per-channel scaling before rounding. */
+  /** AWQ (Lin et al. 2024): activation-aware per-channel scaling before rounding. */
   AWQ("awq", true),
   /** SmoothQuant (Xiao et al. 2022): migrates activation outliers into the weights for W8A8. */
   SMOOTHQUANT("smoothquant", true);
@@ -33,7 +33,7 @@ public enum QuantizationMethod {
 
   /** True when this build can run the method. */
   public boolean implemented() {
-    return this == RTN;
+    return this != SMOOTHQUANT;
   }
 
   /**

@@ -1,8 +1,12 @@
 /**
- * Model compression. So far: post-training quantization of Llama-family models by rounding to
- * nearest ({@link dev.fathom.compress.PostTrainingQuantizer}) into the formats of
- * {@code dev.fathom.quant}, and the per-tensor 4-bit baseline the block formats are measured
- * against ({@link dev.fathom.compress.PerTensorBaseline}). Quantized models are saved with
- * {@code dev.fathom.llm.QuantizedCheckpoint} and load everywhere a float model does.
+ * Model compression of Llama-family models. Quantization: {@link dev.fathom.compress.PostTrainingQuantizer}
+ * rounds the decoder projections onto a {@code dev.fathom.quant.GroupGrid} by round to nearest,
+ * {@link dev.fathom.compress.Gptq} or {@link dev.fathom.compress.Awq}; the per-tensor 4-bit baseline
+ * is {@link dev.fathom.compress.PerTensorBaseline}. Pruning: {@link dev.fathom.compress.Pruner}
+ * (magnitude, Wanda, SparseGPT; unstructured or n:m) over {@link dev.fathom.compress.LayerPruning}.
+ * The calibrated methods run layer by layer ({@link dev.fathom.compress.LayerwiseCalibration}) on
+ * statistics of each projection's inputs ({@link dev.fathom.compress.LinearStats}); GPTQ and
+ * SparseGPT share one column sweep ({@link dev.fathom.compress.ObsSweep}). Quantized models are saved
+ * with {@code dev.fathom.llm.QuantizedCheckpoint}, pruned ones as ordinary float checkpoints.
  */
 package dev.fathom.compress;

@@ -39,6 +39,22 @@ class PostTrainingQuantizerTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = QuantizationMethod.class, names = {"GPTQ", "AWQ"})
+  void calibratedMethodsAttachPackedMatricesHoldingTheModelsValues(QuantizationMethod method) {
+    LlamaForCausalLM m = new LlamaForCausalLM(CONFIG, new Rng(1));
+    CalibrationSet calib = CalibrationSet.sample(new Rng(2).permutation(64), 16, 6, 3);
+    Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(m, method, QuantFormat.Q4_0, calib);
+    assertThat(q).hasSize(2 * 7);
+    assertThat(m.quantization().method()).isEqualTo(method.id());
+    q.forEach((name, mat) -> assertThat(m.namedParameters().get(name).data()).as(name).containsExactly(mat.dequantize()));
+    LlamaForCausalLM fake = new LlamaForCausalLM(CONFIG, new Rng(1));
+    Map<String, GridWeights> g = PostTrainingQuantizer.round(fake, method, dev.fathom.quant.GroupGrid.INT3_G32, calib);
+    assertThat(fake.quantization()).as("int3g32 stays a float model").isNull();
+    g.forEach((name, gw) -> assertThat(java.util.Arrays.stream(toDouble(fake.namedParameters().get(name).data())).limit(32).distinct().count())
+        .as(name + ": a group of 32 holds at most 8 levels").isLessThanOrEqualTo(8));
+  }
+
   @Test
   void blocksOf32BeatOneScalePerTensorAtFourBits() {
     LlamaForCausalLM a = new LlamaForCausalLM(CONFIG, new Rng(2)), b = new LlamaForCausalLM(CONFIG, new Rng(2)), ref = new LlamaForCausalLM(CONFIG, new Rng(2));
@@ -78,8 +94,15 @@ class PostTrainingQuantizerTest {
   @Test
   void badRequestsFailWithWhatWasExpected() {
     LlamaForCausalLM m = new LlamaForCausalLM(CONFIG, new Rng(3));
-    assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, QuantizationMethod.GPTQ, QuantFormat.Q4_0, new int[] {1, 2}))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'gptq' is not implemented yet");
+    CalibrationSet calib = CalibrationSet.sample(new int[] {1, 2, 3, 4}, 2, 2, 0);
+    assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, QuantizationMethod.SMOOTHQUANT, QuantFormat.Q4_0, calib))
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'smoothquant' is not implemented yet");
+    for (QuantizationMethod needs : new QuantizationMethod[] {QuantizationMethod.GPTQ, QuantizationMethod.AWQ}) {
+      assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, needs, QuantFormat.Q4_0, null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + needs + "' needs calibration data (--calib FILE), none was given");
+    }
+    assertThatThrownBy(() -> CalibrationSet.sample(new int[] {1, 2, 3}, 8, 2, 0))
+        .hasMessageContaining("the text has 3 tokens, expected at least one window of 8");
     assertThatThrownBy(() -> QuantizationMethod.parse("hqq")).hasMessageContaining("unknown quantization method 'hqq'")
         .hasMessageContaining("rtn, gptq, awq, smoothquant");
     LlamaForCausalLM odd = new LlamaForCausalLM(LlamaConfig.llama(64, 96, 200, 1, 4, 2, 32, false), new Rng(4));

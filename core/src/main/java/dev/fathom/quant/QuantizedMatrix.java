@@ -61,6 +61,21 @@ public final class QuantizedMatrix {
   }
 
   /**
+   * A matrix from integer codes and the steps of its groups, as a method that picks its own codes
+   * (GPTQ) produces them: element (o, i) is {@code steps[o·G + i/g].scale·(codes[o·cols + i] − zero)}
+   * for groups of g = {@link GroupGrid#groupSize} (G per row).
+   *
+   * @param codes (rows, cols) row-major: −127..127 for q8_0 and int8, 0..15 for q4_0 and int4g128
+   * @param steps one per group, row by row; zero point 8 for q4_0, 0 for q8_0 and int8
+   * @throws IllegalArgumentException for a shape the format cannot store, wrong lengths, a code
+   *     outside the format's range or a step it cannot store
+   */
+  public static QuantizedMatrix fromCodes(QuantFormat format, int rows, int cols, int[] codes, GroupGrid.Step[] steps) {
+    format.checkShape(rows, cols);
+    return PackedCodes.pack(format, rows, cols, codes, steps);
+  }
+
+  /**
    * Reads the packed bytes of a checkpoint (layout in {@link QuantFormat}).
    *
    * @throws IllegalArgumentException if the length does not match (rows, cols) in this format, or a

@@ -1,0 +1,44 @@
+package dev.fathom.compress;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** How weights are chosen for removal. */
+public enum PruningMethod {
+  /** Smallest |W_ij| (per matrix, or over all projections with global scope); no calibration. */
+  MAGNITUDE("magnitude", false),
+  /** Wanda (Sun et al. 2024): smallest |W_ij|·‖X_j‖₂ in each output row; no weight update. */
+  WANDA("wanda", true),
+  /** SparseGPT (Frantar &amp; Alistarh 2023): masks per block of 128 columns by w²/[H⁻¹]_jj², with the OBS update of the rest. */
+  SPARSEGPT("sparsegpt", true);
+
+  private final String id;
+  private final boolean needsCalibration;
+
+  PruningMethod(String id, boolean needsCalibration) {
+    this.id = id;
+    this.needsCalibration = needsCalibration;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public boolean needsCalibration() {
+    return needsCalibration;
+  }
+
+  /**
+   * @throws IllegalArgumentException for an unknown name; the message lists the known ones
+   */
+  public static PruningMethod parse(String name) {
+    for (PruningMethod m : values()) if (m.id.equalsIgnoreCase(name)) return m;
+    throw new IllegalArgumentException("unknown pruning method '" + name + "': expected one of "
+        + Arrays.stream(values()).map(PruningMethod::id).collect(Collectors.joining(", ")));
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

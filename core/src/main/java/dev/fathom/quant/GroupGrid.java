@@ -1,0 +1,165 @@
+package dev.fathom.quant;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The grid a group of weights is rounded to: how a group's step (scale and zero point) is chosen
+ * from its values ({@link #fit}), the integer code of a value ({@link #code}) and the value a code
+ * stands for ({@link #value}). Each {@link QuantFormat} has one ({@link #of}); round to nearest,
+ * GPTQ and AWQ all round through these, so what GPTQ rounds to is exactly what a format stores
+ * (scales rounded to fp16 where the format stores fp16, before any value is rounded).
+ *
+ * <p>A group is {@link #groupSize} consecutive weights of one row (along the input); int8's
+ * group is the whole row. {@link #INT3_G32} is a grid with no packed format: asymmetric 3-bit
+ * groups of 32 (fp16 scale, zero point in [0, 7]), used to compare methods at 3 bits with the
+ * values saved as float32 ("fake quantization").
+ */
+public final class GroupGrid {
+  /** The step of one group: x̂ = scale·(code − zero). */
+  public record Step(float scale, int zero) {}
+
+  private enum Rule { SYMMETRIC, Q4_0, ASYMMETRIC }
+
+  /** Asymmetric 3-bit groups of 32 along the input: s = (max − min)/7 (fp16), z in [0, 7]; no packed format. */
+  public static final GroupGrid INT3_G32 = new GroupGrid("int3g32", null, Rule.ASYMMETRIC, 32, 7, true);
+
+  private static final List<GroupGrid> FORMATS = Arrays.stream(QuantFormat.values()).map(GroupGrid::forFormat).toList();
+
+  private final String id;
+  private final QuantFormat format;
+  private final Rule rule;
+  private final int groupSize;  // 0: the whole row
+  private final int qmax;
+  private final boolean fp16;
+
+  private GroupGrid(String id, QuantFormat format, Rule rule, int groupSize, int qmax, boolean fp16) {
+    this.id = id;
+    this.format = format;
+    this.rule = rule;
+    this.groupSize = groupSize;
+    this.qmax = qmax;
+    this.fp16 = fp16;
+  }
+
+  private static GroupGrid forFormat(QuantFormat f) {
+    return switch (f) {
+      case Q8_0 -> new GroupGrid(f.id(), f, Rule.SYMMETRIC, 32, 127, true);
+      case Q4_0 -> new GroupGrid(f.id(), f, Rule.Q4_0, 32, 15, true);
+      case INT8 -> new GroupGrid(f.id(), f, Rule.SYMMETRIC, 0, 127, false);
+      case INT4_G128 -> new GroupGrid(f.id(), f, Rule.ASYMMETRIC, 128, 15, true);
+    };
+  }
+
+  /** The grid a format stores. */
+  public static GroupGrid of(QuantFormat f) {
+    return FORMATS.get(f.ordinal());
+  }
+
+  /**
+   * The grid named {@code name}: a format's id or {@code int3g32} (case-insensitive).
+   *
+   * @throws IllegalArgumentException for an unknown name; the message lists the known ones
+   */
+  public static GroupGrid parse(String name) {
+    if (INT3_G32.id.equalsIgnoreCase(name)) return INT3_G32;
+    for (GroupGrid g : FORMATS) if (g.id.equalsIgnoreCase(name)) return g;
+    throw new IllegalArgumentException("unknown quantization grid '" + name + "': expected one of " + knownNames());
+  }
+
+  /** The names {@link #parse} accepts. */
+  public static String knownNames() {
+    return FORMATS.stream().map(GroupGrid::id).collect(Collectors.joining(", ")) + ", " + INT3_G32.id;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The packed format storing this grid, or null for a grid kept as float values (int3g32). */
+  public QuantFormat format() {
+    return format;
+  }
+
+  /** Weights per group in a row of {@code cols}: the block size, or {@code cols} for a per-row scale. */
+  public int groupSize(int cols) {
+    return groupSize == 0 ? cols : groupSize;
+  }
+
+  /**
+   * Checks that rows of {@code cols} split into whole groups.
+   *
+   * @throws IllegalArgumentException if not, naming the group size and the columns
+   */
+  public void checkColumns(int cols) {
+    if (format != null) {
+      format.checkShape(1, cols);
+    } else if (cols < 1 || cols % groupSize != 0) {
+      throw new IllegalArgumentException(id + ": in-features must be a positive multiple of the group size " + groupSize + ", got " + cols);
+    }
+  }
+
+  /**
+   * The step of the group {@code w[off..off + n)}:
+   * symmetric (q8_0, int8) s = max|x|/qmax; q4_0 d = m/−8 for the value m of largest magnitude;
+   * asymmetric (int4g128, int3g32) s = (max − min)/qmax with 0 inside [min, max], z = round(−min/s).
+   * Scales the format stores as fp16 are rounded to fp16 here.
+   */
+  public Step fit(float[] w, int off, int n) {
+    return switch (rule) {
+      case SYMMETRIC -> {
+        float amax = 0f;
+        for (int i = 0; i < n; i++) amax = Math.max(amax, Math.abs(w[off + i]));
+        float s = amax / qmax;
+        yield new Step(fp16 ? Float.float16ToFloat(Float.floatToFloat16(s)) : s, 0);
+      }
+      case Q4_0 -> {
+        float amax = 0f, m = 0f;
+        for (int i = 0; i < n; i++) {
+          float v = w[off + i];
+          if (Math.abs(v) > amax) {
+            amax = Math.abs(v);
+            m = v;
+          }
+        }
+        yield new Step(Float.float16ToFloat(Float.floatToFloat16(m / -8f)), 8);
+      }
+      case ASYMMETRIC -> {
+        float min = 0f, max = 0f;
+        for (int i = 0; i < n; i++) {
+          min = Math.min(min, w[off + i]);
+          max = Math.max(max, w[off + i]);
+        }
+        float s = Float.float16ToFloat(Float.floatToFloat16((max - min) / qmax));
+        if (s == 0f) s = 1f;  // an all-zero group: any scale, every code = zero = 0
+        yield new Step(s, Math.clamp(Math.round(-min * (1f / s)), 0, qmax));
+      }
+    };
+  }
+
+  /** The code of {@code x} in a group with step {@code st}: nearest grid point, clamped to the grid's ends. */
+  public int code(float x, Step st) {
+    float s = st.scale(), inv = s != 0f ? 1f / s : 0f;
+    return switch (rule) {
+      case SYMMETRIC -> Math.clamp(Math.round(x * inv), -qmax, qmax);
+      case Q4_0 -> Math.clamp((int) Math.floor(x * inv + 8.5f), 0, 15);  // llama.cpp's rounding
+      case ASYMMETRIC -> Math.clamp(Math.round(x * inv) + st.zero(), 0, qmax);
+    };
+  }
+
+  /** The value code {@code q} stands for: scale·(q − zero), computed as the dequantization kernels do. */
+  public float value(int q, Step st) {
+    return st.scale() * (q - st.zero());
+  }
+
+  /** {@link #value}({@link #code}(x)): x rounded onto the group's grid. */
+  public float round(float x, Step st) {
+    return value(code(x, st), st);
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}
