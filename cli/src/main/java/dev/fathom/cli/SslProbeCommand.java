@@ -55,7 +55,7 @@ final class SslProbeCommand implements Callable<Integer> {
   @Option(names = "--train-pool", description = "draw labels from the first N training images only (default: all 60000)")
   Integer trainPool;
 
-  @Option(names = "--l2", defaultValue = "auto",
+  @Option(names = "--l2", defaultValue = "1e-3",
       description = "linear probe: L2 penalty on the weights, or 'auto': chosen from 1e-3..1 by 5-fold cross-validation on each labelled subset of up to 5000 rows, 1e-3 above (default: ${DEFAULT-VALUE})")
   String l2;
 

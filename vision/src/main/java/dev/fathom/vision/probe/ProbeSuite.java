@@ -92,10 +92,12 @@ public final class ProbeSuite {
   public List<Row> run(String name, Encoder encoder, LongFunction<Encoder> fresh, int[] labelsPerClass, int draws, Probe probe, boolean baselines) {
     Data d = data;
     int dim = encoder.featureDim();
-    log.accept("features of " + name + " (" + d.trainLabels().length + " + " + d.testLabels().length + " images)");
-    float[] ftr = features.features("train", encoder, d.trainImages(), d.channels(), d.height(), d.width());
-    float[] fte = features.features("test", encoder, d.testImages(), d.channels(), d.height(), d.width());
-    float[] rtr = null, rte = null;
+    float[] ftr = null, fte = null, rtr = null, rte = null;
+    if (probe != Probe.FINETUNE) {
+      log.accept("features of " + name + " (" + d.trainLabels().length + " + " + d.testLabels().length + " images)");
+      ftr = features.features("train", encoder, d.trainImages(), d.channels(), d.height(), d.width());
+      fte = features.features("test", encoder, d.testImages(), d.channels(), d.height(), d.width());
+    }
     if (baselines && probe != Probe.FINETUNE) {
       Encoder random = fresh.apply(12345);
       log.accept("features of a random encoder");
