@@ -127,6 +127,11 @@ final class SslPretrainCommand implements Callable<Integer> {
         });
     extra.put("seconds", result.seconds());
     extra.put("epochLoss", result.epochLoss());
+    try (var old = java.nio.file.Files.newDirectoryStream(out, "features-*.safetensors")) {
+      for (Path f : old) java.nio.file.Files.delete(f);  // frozen features cached by 'ssl probe' belong to the previous encoder
+    } catch (java.nio.file.NoSuchFileException e) {
+      // a new directory: nothing cached
+    }
     SslCheckpoint.save(out, method, m.encoder(), new int[] {1, tr.height(), tr.width()}, extra);
     StringBuilder csv = new StringBuilder("step,loss\n");
     double[] steps = result.stepLoss();

@@ -2,6 +2,11 @@ package dev.fathom.cli;
 
 import dev.fathom.data.FashionMnist;
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.Checkpoint;
+import dev.fathom.tensor.Tensor;
+import dev.fathom.vision.probe.Features;
+import java.io.UncheckedIOException;
+import java.util.Map;
 import dev.fathom.tensor.Rng;
 import dev.fathom.vision.probe.FineTune;
 import dev.fathom.vision.probe.KnnProbe;
@@ -50,8 +55,9 @@ final class SslProbeCommand implements Callable<Integer> {
   @Option(names = "--train-pool", description = "draw labels from the first N training images only (default: all 60000)")
   Integer trainPool;
 
-  @Option(names = "--l2", defaultValue = "1e-3", description = "linear probe: L2 penalty on the weights (default: ${DEFAULT-VALUE})")
-  double l2;
+  @Option(names = "--l2", defaultValue = "1e-3",
+      description = "linear probe: L2 penalty on the weights, or 'auto': chosen from 1e-3..1 by 5-fold cross-validation on each labelled subset of up to 5000 rows, 1e-3 above (default: ${DEFAULT-VALUE})")
+  String l2;
 
   @Option(names = "--knn-k", defaultValue = "20", description = "knn: neighbours (default: ${DEFAULT-VALUE})")
   int knnK;
@@ -67,6 +73,9 @@ final class SslProbeCommand implements Callable<Integer> {
 
   @Option(names = "--supervised-lr", defaultValue = "2e-3", description = "supervised baseline: AdamW lr from random weights (default: ${DEFAULT-VALUE})")
   double supervisedLr;
+
+  @Option(names = "--no-cache", description = "recompute the frozen features instead of reading and writing MODEL/features-*.safetensors")
+  boolean noCache;
 
   @Option(names = "--out", description = "results CSV (default: MODEL/results.csv)")
   Path out;
@@ -92,7 +101,7 @@ final class SslProbeCommand implements Callable<Integer> {
     KnnProbe knn;
     FineTune ft, sup;
     try {
-      lin = new LinearProbe(l2, 300, 0.05);
+      lin = new LinearProbe(l2.equals("auto") ? 1e-3 : parseL2(), 300, 0.05);
       knn = new KnnProbe(knnK, knnTemperature);
       ft = new FineTune(ftSteps, 64, ftLr, 1e-4);
       sup = new FineTune(ftSteps, 64, supervisedLr, 1e-4);
@@ -112,6 +121,8 @@ final class SslProbeCommand implements Callable<Integer> {
     var data = new ProbeSuite.Data(Arrays.copyOf(tr.images(), pool * px), Arrays.copyOf(tr.labels(), pool), Arrays.copyOf(te.images(), testSize * px), Arrays.copyOf(te.labels(), testSize),
         1, tr.height(), tr.width(), FashionMnist.CLASS_NAMES.size());
     var suite = new ProbeSuite(data, lin, knn, ft, sup, System.out::println);
+    if (!noCache) suite.withFeatureSource(cache(pool));
+    if (l2.equals("auto")) suite.withL2Grid(new double[] {1e-3, 1e-2, 1e-1, 1}, 5000);
     long start = System.nanoTime();
     List<ProbeSuite.Row> rows = suite.run(loaded.method(), loaded.encoder(), seed -> {
       try {
@@ -134,6 +145,32 @@ final class SslProbeCommand implements Callable<Integer> {
     AtomicFiles.writeString(csv, sb.toString());
     System.out.println("results: " + csv);
     return 0;
+  }
+
+  /** Frozen features cached beside the encoder, keyed by the images they were computed on (pool and test size). */
+  private ProbeSuite.FeatureSource cache(int pool) {
+    return (key, encoder, images, c, h, w) -> {
+      Path file = model.resolve("features-" + key + "-" + pool + "-" + testSize + ".safetensors");
+      try {
+        if (Files.isRegularFile(file)) {
+          var t = Checkpoint.loadTensors(file).get("features");
+          if (t != null && t.size(0) * encoder.featureDim() == t.numel() && t.size(0) == images.length / (c * h * w)) return t.data();
+        }
+        float[] f = Features.extract(encoder, images, c, h, w, 500);
+        Checkpoint.saveTensors(file, Map.of("features", Tensor.of(f, images.length / (c * h * w), encoder.featureDim())), Map.of());
+        return f;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+
+  private double parseL2() {
+    try {
+      return Double.parseDouble(l2);
+    } catch (NumberFormatException e) {
+      throw new CliException("--l2: expected a number >= 0 or 'auto', got '" + l2 + "'");
+    }
   }
 
   private int[] counts() {

@@ -76,6 +76,46 @@ public record LinearProbe(double weightDecay, int steps, double lr) {
     return new Fitted(mean, scale, w.data().clone(), b.data().clone(), numClasses);
   }
 
+  /**
+   * This probe with λ chosen from {@code grid} by stratified k-fold cross-validation on the
+   * labelled rows alone (fold f holds the rows whose rank within their class is f mod k), as the
+   * linear evaluations of SimCLR and BYOL tune the L2 penalty on held-out labelled data. Ties go to
+   * the larger λ.
+   */
+  public LinearProbe tuned(float[] x, int d, int[] labels, int numClasses, double[] grid, int folds) {
+    int n = labels.length;
+    if (grid.length == 0) throw new IllegalArgumentException("LinearProbe: empty λ grid");
+    if (folds < 2) throw new IllegalArgumentException("LinearProbe: expected folds >= 2, got " + folds);
+    int[] fold = new int[n], seen = new int[numClasses];
+    for (int i = 0; i < n; i++) fold[i] = seen[labels[i]]++ % folds;
+    double best = -1;
+    double bestLambda = grid[0];
+    for (double lambda : grid) {
+      LinearProbe p = new LinearProbe(lambda, steps, lr);
+      int correct = 0;
+      for (int f = 0; f < folds; f++) {
+        int m = 0;
+        for (int i = 0; i < n; i++) if (fold[i] != f) m++;
+        if (m == n || m == 0) continue;
+        int[] tr = new int[m], te = new int[n - m];
+        int a = 0, b = 0;
+        for (int i = 0; i < n; i++) {
+          if (fold[i] != f) tr[a++] = i;
+          else te[b++] = i;
+        }
+        int[] ytr = new int[m];
+        for (int i = 0; i < m; i++) ytr[i] = labels[tr[i]];
+        int[] pred = p.fit(Features.rows(x, d, tr), d, ytr, numClasses).predict(Features.rows(x, d, te));
+        for (int i = 0; i < te.length; i++) if (pred[i] == labels[te[i]]) correct++;
+      }
+      if (correct >= best) {
+        best = correct;
+        bestLambda = lambda;
+      }
+    }
+    return new LinearProbe(bestLambda, steps, lr);
+  }
+
   static float[] standardize(float[] x, float[] mean, float[] scale) {
     int d = mean.length;
     float[] out = new float[x.length];

@@ -38,7 +38,16 @@ public final class ProbeSuite {
   public record Data(float[] trainImages, int[] trainLabels, float[] testImages, int[] testLabels, int channels, int height, int width,
       int numClasses) {}
 
+  /** Computes (or fetches from a cache) an encoder's features of a set of images; {@code key} names the pair. */
+  @FunctionalInterface
+  public interface FeatureSource {
+    float[] features(String key, Encoder encoder, float[] images, int c, int h, int w);
+  }
+
   private final Data data;
+  private double[] l2Grid;
+  private int cvMaxRows;
+  private FeatureSource features = (key, e, x, c, h, w) -> Features.extract(e, x, c, h, w, 500);
   private final LinearProbe linear;
   private final KnnProbe knn;
   private final FineTune fineTune, supervised;
@@ -58,6 +67,23 @@ public final class ProbeSuite {
   }
 
   /**
+   * Chooses the linear probe's λ from {@code grid} by 5-fold cross-validation on each labelled
+   * subset of at most {@code maxRows} rows (larger subsets use the fixed λ), for the encoder and the
+   * baselines alike.
+   */
+  public ProbeSuite withL2Grid(double[] grid, int maxRows) {
+    this.l2Grid = grid.clone();
+    this.cvMaxRows = maxRows;
+    return this;
+  }
+
+  /** Uses {@code source} for the frozen features (e.g. a cache on disk). */
+  public ProbeSuite withFeatureSource(FeatureSource source) {
+    this.features = source;
+    return this;
+  }
+
+  /**
    * @param name the pretrained model's label in the table
    * @param encoder the pretrained encoder (not modified)
    * @param fresh builds a randomly initialized encoder of the same architecture from a seed
@@ -66,15 +92,17 @@ public final class ProbeSuite {
   public List<Row> run(String name, Encoder encoder, LongFunction<Encoder> fresh, int[] labelsPerClass, int draws, Probe probe, boolean baselines) {
     Data d = data;
     int dim = encoder.featureDim();
-    log.accept("features of " + name + " (" + d.trainLabels().length + " + " + d.testLabels().length + " images)");
-    float[] ftr = Features.extract(encoder, d.trainImages(), d.channels(), d.height(), d.width(), 500);
-    float[] fte = Features.extract(encoder, d.testImages(), d.channels(), d.height(), d.width(), 500);
-    float[] rtr = null, rte = null;
+    float[] ftr = null, fte = null, rtr = null, rte = null;
+    if (probe != Probe.FINETUNE) {
+      log.accept("features of " + name + " (" + d.trainLabels().length + " + " + d.testLabels().length + " images)");
+      ftr = features.features("train", encoder, d.trainImages(), d.channels(), d.height(), d.width());
+      fte = features.features("test", encoder, d.testImages(), d.channels(), d.height(), d.width());
+    }
     if (baselines && probe != Probe.FINETUNE) {
       Encoder random = fresh.apply(12345);
       log.accept("features of a random encoder");
-      rtr = Features.extract(random, d.trainImages(), d.channels(), d.height(), d.width(), 500);
-      rte = Features.extract(random, d.testImages(), d.channels(), d.height(), d.width(), 500);
+      rtr = features.features("random-train", random, d.trainImages(), d.channels(), d.height(), d.width());
+      rte = features.features("random-test", random, d.testImages(), d.channels(), d.height(), d.width());
     }
     int px = d.channels() * d.height() * d.width();
     List<Row> rows = new ArrayList<>();
@@ -120,7 +148,8 @@ public final class ProbeSuite {
   }
 
   private double linearAccuracy(float[] xtr, int dim, int[] y, float[] xte) {
-    return Features.accuracy(linear.fit(xtr, dim, y, data.numClasses()).predict(xte), data.testLabels());
+    LinearProbe p = l2Grid != null && y.length <= cvMaxRows ? linear.tuned(xtr, dim, y, data.numClasses(), l2Grid, 5) : linear;
+    return Features.accuracy(p.fit(xtr, dim, y, data.numClasses()).predict(xte), data.testLabels());
   }
 
   private static int[] all(int n) {

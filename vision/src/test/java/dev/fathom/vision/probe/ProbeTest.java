@@ -57,6 +57,22 @@ class ProbeTest {
   }
 
   @Test
+  void crossValidationPrefersStrongPenaltiesWhenFewRowsMeetManyNoiseFeatures() {
+    // 30 rows, one informative feature among 40 of pure noise: a weak penalty fits the noise
+    Rng rng = new Rng(8);
+    int n = 30, d = 41;
+    int[] y = labels(n, 3);
+    float[] x = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      x[i * d] = (float) (2 * y[i] + 0.3 * rng.nextGaussian());
+      for (int j = 1; j < d; j++) x[i * d + j] = (float) (3 * rng.nextGaussian());
+    }
+    LinearProbe tuned = new LinearProbe(0, 100, 0.1).tuned(x, d, y, 3, new double[] {1e-6, 1}, 5);
+    assertThat(tuned.weightDecay()).isEqualTo(1.0);
+    assertThatThrownBy(() -> LinearProbe.defaults().tuned(x, d, y, 3, new double[] {1}, 1)).hasMessageContaining("folds");
+  }
+
+  @Test
   void knnVotesForTheNearestClassAndWeighsByTemperature() {
     int[] y = labels(300, 3), yt = labels(100, 3);
     float[] x = blobs(y, 1), xt = blobs(yt, 2);
@@ -87,7 +103,7 @@ class ProbeTest {
     assertThat(f).hasSize(n * 8);
     assertThat(enc.isTraining()).isTrue();
     assertThat(Arrays.copyOf(f, 8)).isEqualTo(Features.extract(enc, Arrays.copyOf(img, 64), 1, 8, 8, 1));
-    double acc = new FineTune(60, 20, 1e-2, 0).run(enc, img, y, 1, 8, 8, 2, img, y, 3);
+    double acc = new FineTune(30, 20, 2e-2, 0).run(enc, img, y, 1, 8, 8, 2, img, y, 3);
     assertThat(acc).isGreaterThan(0.9);
     assertThatThrownBy(() -> Features.extract(enc, new float[65], 1, 8, 8, 4)).hasMessageContaining("1x8x8").hasMessageContaining("65");
   }
