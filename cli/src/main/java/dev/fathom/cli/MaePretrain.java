@@ -1,8 +1,6 @@
 package dev.fathom.cli;
 
 import dev.fathom.data.FashionMnist;
-import dev.fathom.data.TensorDataset;
-import dev.fathom.io.AtomicFiles;
 import dev.fathom.io.Checkpoint;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
@@ -51,9 +49,8 @@ final class MaePretrain {
     } catch (IllegalArgumentException e) {
       throw new CliException("--method mae: " + e.getMessage(), 2);
     }
-    int n = s.trainSize() == null ? tr.count() : s.trainSize();
-    if (n < s.batch() || n > tr.count()) throw new CliException("--train-size must be in [--batch = " + s.batch() + ", " + tr.count() + "], got " + n);
-    var images = TensorDataset.of(Arrays.copyOf(tr.images(), n * px), new int[] {1, h, w}, new int[n]);
+    var images = SslPretrainCommand.unlabelled(tr, s.trainSize(), s.batch());
+    int n = images.size();
     Rng rng = new Rng(s.seed());
     Mae mae = new Mae(new Vit(vc, rng), mc, rng);
     System.out.printf(Locale.ROOT, "mae: ViT patch %d, dim %d, depth %d (%d encoder parameters, %d in all), %d of %d patches visible, "
@@ -81,14 +78,9 @@ final class MaePretrain {
     extra.put("seconds", result.seconds());
     extra.put("epochLoss", result.epochLoss());
     extra.put("reconstruction", ev);
-    SslCheckpoint.save(s.out(), "mae", mae.encoder, new int[] {1, h, w}, extra);
+    SslPretrainCommand.saveRun(s.out(), "mae", mae.encoder, new int[] {1, h, w}, extra, result);
     // The whole autoencoder too (decoder and mask token), for reconstructions and further pretraining.
     Checkpoint.saveTensors(s.out().resolve(FULL_WEIGHTS), mae.stateDict(), Map.of("format", "pt", "method", "mae"));
-    StringBuilder csv = new StringBuilder("step,loss\n");
-    double[] steps = result.stepLoss();
-    for (int i = 0; i < steps.length; i++) csv.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.6f", steps[i])).append('\n');
-    AtomicFiles.writeString(s.out().resolve("loss.csv"), csv.toString());
-    SslPlots.loss(s.out().resolve("loss.png"), steps, "mae");
     MaePlots.reconstructions(s.out().resolve("reconstructions.png"), mae, test.narrow(0, 0, Math.min(8, ne)), s.seed() + 2);
     System.out.printf(Locale.ROOT, "pretrained in %.1f s (%.1f images/s)%n", result.seconds(), result.images() / result.seconds());
     System.out.println("checkpoint: " + s.out().resolve(SslCheckpoint.CONFIG) + ", " + s.out().resolve(SslCheckpoint.WEIGHTS)

@@ -5,6 +5,7 @@ import dev.fathom.data.TensorDataset;
 import dev.fathom.io.AtomicFiles;
 import dev.fathom.tensor.Rng;
 import dev.fathom.vision.augment.Augmentations;
+import dev.fathom.vision.models.Encoder;
 import dev.fathom.vision.models.ResNet;
 import dev.fathom.vision.models.ResNetConfig;
 import dev.fathom.vision.ssl.Byol;
@@ -99,11 +100,8 @@ final class SslPretrainCommand implements Callable<Integer> {
       throw new CliException(e.getMessage());
     }
     FashionMnist.LabeledImages tr = FashionMnist.load(true);
-    int n = trainSize == null ? tr.count() : trainSize;
-    if (n < batch || n > tr.count()) throw new CliException("--train-size must be in [--batch = " + batch + ", " + tr.count() + "], got " + n);
-    int px = tr.height() * tr.width();
-    // labels are carried by the dataset type but never read by the pretrainer
-    var images = TensorDataset.of(Arrays.copyOf(tr.images(), n * px), new int[] {1, tr.height(), tr.width()}, new int[n]);
+    var images = unlabelled(tr, trainSize, batch);
+    int n = images.size();
     Rng rng = new Rng(seed);
     SslMethod m;
     Map<String, Object> extra = new LinkedHashMap<>();
@@ -127,20 +125,36 @@ final class SslPretrainCommand implements Callable<Integer> {
         });
     extra.put("seconds", result.seconds());
     extra.put("epochLoss", result.epochLoss());
+    saveRun(out, method, m.encoder(), new int[] {1, tr.height(), tr.width()}, extra, result);
+    System.out.printf(Locale.ROOT, "pretrained in %.1f s (%.1f images/s); final epoch loss %.4f%n", result.seconds(), result.images() / result.seconds(),
+        result.epochLoss()[epochs - 1]);
+    System.out.println("checkpoint: " + out.resolve(SslCheckpoint.CONFIG) + ", " + out.resolve(SslCheckpoint.WEIGHTS) + "; loss curve: " + out.resolve("loss.png"));
+    return 0;
+  }
+
+  /** The first {@code trainSize} (default: all) training images as a dataset whose labels are zeros: pretraining never reads them. */
+  static TensorDataset unlabelled(FashionMnist.LabeledImages tr, Integer trainSize, int batch) {
+    int n = trainSize == null ? tr.count() : trainSize;
+    if (n < batch || n > tr.count()) throw new CliException("--train-size must be in [--batch = " + batch + ", " + tr.count() + "], got " + n);
+    return TensorDataset.of(Arrays.copyOf(tr.images(), n * tr.height() * tr.width()), new int[] {1, tr.height(), tr.width()}, new int[n]);
+  }
+
+  /**
+   * Writes a pretraining run to {@code out}: drops frozen features that 'ssl probe' cached for a
+   * previous encoder, saves the checkpoint, and the loss per step (loss.csv) and its curve (loss.png).
+   */
+  static void saveRun(Path out, String method, Encoder encoder, int[] image, Map<String, Object> extra, Pretrainer.Result result)
+      throws java.io.IOException {
     try (var old = java.nio.file.Files.newDirectoryStream(out, "features-*.safetensors")) {
       for (Path f : old) java.nio.file.Files.delete(f);  // frozen features cached by 'ssl probe' belong to the previous encoder
     } catch (java.nio.file.NoSuchFileException e) {
       // a new directory: nothing cached
     }
-    SslCheckpoint.save(out, method, m.encoder(), new int[] {1, tr.height(), tr.width()}, extra);
+    SslCheckpoint.save(out, method, encoder, image, extra);
     StringBuilder csv = new StringBuilder("step,loss\n");
     double[] steps = result.stepLoss();
     for (int i = 0; i < steps.length; i++) csv.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.6f", steps[i])).append('\n');
     AtomicFiles.writeString(out.resolve("loss.csv"), csv.toString());
     SslPlots.loss(out.resolve("loss.png"), steps, method);
-    System.out.printf(Locale.ROOT, "pretrained in %.1f s (%.1f images/s); final epoch loss %.4f%n", result.seconds(), result.images() / result.seconds(),
-        result.epochLoss()[epochs - 1]);
-    System.out.println("checkpoint: " + out.resolve(SslCheckpoint.CONFIG) + ", " + out.resolve(SslCheckpoint.WEIGHTS) + "; loss curve: " + out.resolve("loss.png"));
-    return 0;
   }
 }

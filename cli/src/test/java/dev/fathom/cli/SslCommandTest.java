@@ -49,9 +49,29 @@ class SslCommandTest {
   }
 
   @Test
+  void maePretrainsAViTAndTheProbesLoadIt(@TempDir Path dir) throws Exception {
+    assumeData();
+    Path model = dir.resolve("mae");
+    var r = run("ssl", "pretrain", "--method", "mae", "--train-size", "64", "--batch", "32", "--epochs", "1", "--patch", "7", "--dim", "16",
+        "--depth", "1", "--heads", "2", "--decoder-dim", "8", "--decoder-depth", "1", "--decoder-heads", "2", "--out", model.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("mae: ViT patch 7, dim 16, depth 1", "4 of 16 patches visible", "epoch 1/1  step 2/2",
+        "held-out reconstruction of hidden patches (10000 test images, MSE in pixels)");
+    assertThat(model.resolve("config.json")).content().contains("\"method\" : \"mae\"", "\"type\" : \"vit\"", "\"reconstruction\"");
+    for (String f : List.of("encoder.safetensors", "mae.safetensors", "loss.png", "reconstructions.png")) assertThat(model.resolve(f)).isRegularFile();
+
+    var p = run("ssl", "probe", "--model", model.toString(), "--labels-per-class", "2", "--draws", "1", "--probe", "finetune",
+        "--train-pool", "200", "--test-size", "20", "--ft-steps", "2");
+    assertThat(p.code()).as(p.err()).isZero();
+    assertThat(p.out()).contains("mae / finetune");
+  }
+
+  @Test
   void badArgumentsGiveOneLine(@TempDir Path dir) throws Exception {
-    assertOneLineError(run("ssl", "pretrain", "--method", "dino", "--out", dir.toString()), "--method must be one of [simclr, byol], got 'dino'");
+    assertOneLineError(run("ssl", "pretrain", "--method", "dino", "--out", dir.toString()), "--method must be one of [simclr, byol, mae], got 'dino'");
     assertOneLineError(run("ssl", "pretrain", "--temperature", "0", "--epochs", "1", "--out", dir.toString()), "temperature");
+    assertOneLineError(run("ssl", "pretrain", "--method", "mae", "--patch", "5", "--out", dir.toString()), "patchSize must divide imageSize");
+    assertOneLineError(run("ssl", "pretrain", "--method", "mae", "--mask-ratio", "1", "--out", dir.toString()), "maskRatio must be in [0, 1), got 1.0");
     assertOneLineError(run("ssl", "probe", "--model", dir.resolve("none").toString(), "--labels-per-class", "10"), "is not a directory");
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "ten"), "expected positive integers or 'all', got 'ten'");
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "10"), "no config.json");
