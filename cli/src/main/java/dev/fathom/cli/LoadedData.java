@@ -12,4 +12,13 @@ import java.util.List;
  * @param standardizer tabular only (null for images)
  */
 record LoadedData(String source, String target, TensorDataset train, TensorDataset test, int[] inputShape, List<String> classNames,
-    List<String> featureNames, Standardizer standardizer) {}
+    List<String> featureNames, Standardizer standardizer) {
+  /** The first n training and n test examples (all of a split that has fewer). */
+  LoadedData limit(int n) {
+    return new LoadedData(source, target, first(train, n), first(test, n), inputShape, classNames, featureNames, standardizer);
+  }
+
+  private static TensorDataset first(TensorDataset d, int n) {
+    return d.size() <= n ? d : d.subset(java.util.stream.IntStream.range(0, n).toArray());
+  }
+}

@@ -9,6 +9,7 @@ import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fathom train}: trains a classifier and writes a checkpoint directory. */
@@ -21,8 +22,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--target", description = "target column of a table (default: 'label', else the last column)")
   String target;
 
-  @Option(names = "--model", defaultValue = "cnn", description = "mlp or cnn (default: ${DEFAULT-VALUE})")
+  @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, vit, hybrid or resnet (default: ${DEFAULT-VALUE})")
   String model;
+
+  @Option(names = "--limit", description = "use only the first N training and N test examples (quick runs)")
+  Integer limit;
+
+  @Mixin
+  VisionModelOptions vision;
+
+  @Mixin
+  TokenOptions tokens;
 
   @Option(names = "--epochs", defaultValue = "5", description = "epochs (default: ${DEFAULT-VALUE})")
   int epochs;
@@ -56,8 +66,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!data.equalsIgnoreCase(DataSources.FASHION) && "cnn".equals(model)) {
-      throw new CliException("--model cnn needs image data (fashion-mnist); use --model mlp for " + data);
+    if (!data.equalsIgnoreCase(DataSources.FASHION) && !"mlp".equals(model)) {
+      throw new CliException("--model " + model + " needs image data (fashion-mnist); use --model mlp for " + data);
     }
     var options = new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume);
     BiFunction<Sequential, int[], UnaryOperator<Batch>> transform = null;
@@ -73,7 +83,8 @@ final class TrainCommand implements Callable<Integer> {
       System.out.printf("adversarial training: PGD-%d, L-inf eps %.3g, step %.3g%n", attack.steps(), attack.eps(), attack.alpha());
       transform = (m, shape) -> AdversarialTraining.pgd(m, shape, attack);
     }
-    var r = Training.run(options, System.out, transform);
+    if (limit != null && limit <= 0) throw new CliException("--limit must be > 0, got " + limit, 2);
+    var r = Training.run(options, System.out, transform, vision, tokens, limit == null ? 0 : limit);
     System.out.printf("test accuracy: %.2f%% (%d examples, loss %.4f)%n", 100 * r.test().accuracy(), r.test().examples(), r.test().loss());
     System.out.printf("checkpoint: %s%n", out.resolve("model.safetensors"));
     return 0;

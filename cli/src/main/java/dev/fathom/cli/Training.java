@@ -19,6 +19,8 @@ import dev.fathom.train.MetricsLog;
 import dev.fathom.train.ProgressCallback;
 import dev.fathom.train.Trainer;
 import dev.fathom.train.TrainerConfig;
+import dev.fathom.vision.models.ImageClassifierConfig;
+import dev.fathom.vision.models.ImageClassifiers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,7 +40,9 @@ final class Training {
   record Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed,
       Path out, boolean resume) {
     Options {
-      if (!"mlp".equals(model) && !"cnn".equals(model)) throw new CliException("--model must be mlp or cnn, got '" + model + "'");
+      if (!"mlp".equals(model) && !"cnn".equals(model) && !ImageClassifierConfig.MODELS.contains(model)) {
+        throw new CliException("--model must be mlp, cnn, vit, hybrid or resnet, got '" + model + "'");
+      }
       if (epochs <= 0) throw new CliException("--epochs must be > 0, got " + epochs);
       if (batch <= 0) throw new CliException("--batch must be > 0, got " + batch);
       if (!(lr > 0) || Double.isInfinite(lr)) throw new CliException("--lr must be a positive number, got " + lr);
@@ -58,15 +62,39 @@ final class Training {
    * training batch goes through (adversarial training).
    */
   static Result run(Options o, PrintStream out, BiFunction<Sequential, int[], UnaryOperator<Batch>> batchTransform) throws IOException {
+    return run(o, out, batchTransform, null, null, 0);
+  }
+
+  /**
+   * Trains; for a vision model ({@code vit}, {@code hybrid}, {@code resnet}) {@code vision} gives
+   * its sizes and {@code tokens} the token reduction to train with (both may be null otherwise);
+   * {@code limit} > 0 keeps only the first that many training and test examples.
+   */
+  static Result run(Options o, PrintStream out, BiFunction<Sequential, int[], UnaryOperator<Batch>> batchTransform,
+      VisionModelOptions vision, TokenOptions tokens, int limit) throws IOException {
     long t0 = System.nanoTime();
     LoadedData d = DataSources.load(o.data(), o.target(), o.seed());
-    ClassifierConfig cfg = o.model().equals("cnn")
-        ? ClassifierConfig.cnn(d.inputShape(), d.classNames(), d.source())
-        : ClassifierConfig.mlp(d.inputShape(), d.classNames(), d.source());
-    if (d.standardizer() != null) cfg = cfg.withTabular(d.target(), d.featureNames(), d.standardizer().toMap());
-    Sequential model = Classifiers.build(cfg, new Rng(o.seed()));
+    if (limit > 0) d = d.limit(limit);
+    ClassifierConfig cfg;
+    Object checkpointConfig;
+    Sequential model;
+    if (ImageClassifierConfig.MODELS.contains(o.model())) {
+      ImageClassifierConfig v = (vision == null ? new VisionModelOptions() : vision).config(o.model(), d.inputShape(), d.classNames(), d.source());
+      model = ImageClassifiers.build(v, new Rng(o.seed()));
+      if (tokens != null) tokens.apply(model);
+      cfg = ModelLoader.commonView(v);
+      checkpointConfig = v;
+    } else {
+      cfg = o.model().equals("cnn")
+          ? ClassifierConfig.cnn(d.inputShape(), d.classNames(), d.source())
+          : ClassifierConfig.mlp(d.inputShape(), d.classNames(), d.source());
+      if (d.standardizer() != null) cfg = cfg.withTabular(d.target(), d.featureNames(), d.standardizer().toMap());
+      model = Classifiers.build(cfg, new Rng(o.seed()));
+      checkpointConfig = cfg;
+    }
     out.printf("data: %s (%d train, %d test examples, %d classes)%n", d.source(), d.train().size(), d.test().size(), cfg.numClasses());
-    out.printf("model: %s, %,d parameters%n", o.model(), model.numParameters());
+    out.printf("model: %s, %,d parameters%s%n", o.model(), model.numParameters(), ImageClassifierConfig.MODELS.contains(o.model())
+        ? String.format(", %.2f MFLOP forward per image", ImageClassifiers.flops(model, cfg.inputShape()) / 1e6) : "");
 
     DataLoader train = new DataLoader(d.train(), DataLoaderConfig.train(o.batch(), o.seed()));
     DataLoader test = new DataLoader(d.test(), DataLoaderConfig.eval(500));
@@ -84,7 +112,7 @@ final class Training {
     }
     trainer.addCallback(new ProgressCallback(out))
         .addCallback(new MetricsLog(o.out().resolve("metrics.jsonl")))
-        .addCallback(new CheckpointCallback(o.out(), cfg))
+        .addCallback(new CheckpointCallback(o.out(), checkpointConfig))
         .addCallback(new CurvePlot(o.out().resolve("curves.png")));
     trainer.fit();
     EvalResult r = Evaluator.evaluate(model, test, F::crossEntropy, cfg.numClasses());

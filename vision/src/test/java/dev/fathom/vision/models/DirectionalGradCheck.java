@@ -54,7 +54,7 @@ final class DirectionalGradCheck {
       String failure = null;
       for (double h : new double[] {1e-3, 1.25e-4}) {
         double numeric = difference(forward, r, data, d, h);
-        double tol = 2e-2 * Math.max(Math.abs(analytic), Math.abs(numeric)) + 5e-8 * outScale / h;
+        double tol = 2e-2 * Math.max(Math.abs(analytic), Math.abs(numeric)) + 1e-6 * outScale / h;
         if (Math.abs(analytic - numeric) <= tol) {
           failure = null;
           break;

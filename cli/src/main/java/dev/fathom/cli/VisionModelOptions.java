@@ -1,0 +1,59 @@
+package dev.fathom.cli;
+
+import dev.fathom.vision.models.HybridConfig;
+import dev.fathom.vision.models.ImageClassifierConfig;
+import dev.fathom.vision.models.ResNetConfig;
+import dev.fathom.vision.models.VitConfig;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The size options of {@code fathom train --model vit|hybrid|resnet}. */
+final class VisionModelOptions {
+  @Option(names = "--patch", defaultValue = "4", description = "vit: patch size (default: ${DEFAULT-VALUE})")
+  int patch;
+
+  @Option(names = "--dim", defaultValue = "64", description = "vit, hybrid: token width (default: ${DEFAULT-VALUE})")
+  int dim;
+
+  @Option(names = "--depth", defaultValue = "4", description = "vit, hybrid: transformer blocks (default: ${DEFAULT-VALUE})")
+  int depth;
+
+  @Option(names = "--heads", defaultValue = "4", description = "vit, hybrid: attention heads (default: ${DEFAULT-VALUE})")
+  int heads;
+
+  @Option(names = "--mlp-ratio", defaultValue = "2", description = "vit, hybrid: MLP width over token width (default: ${DEFAULT-VALUE})")
+  double mlpRatio;
+
+  @Option(names = "--positions", defaultValue = "learned", description = "vit, hybrid: learned or sincos (default: ${DEFAULT-VALUE})")
+  String positions;
+
+  @Option(names = "--stem", defaultValue = "12,24", split = ",", description = "hybrid: channels of the stride-2 stem convs (default: ${DEFAULT-VALUE})")
+  int[] stem;
+
+  @Option(names = "--widths", defaultValue = "16,32,64", split = ",", description = "resnet: channels per stage (default: ${DEFAULT-VALUE})")
+  int[] widths;
+
+  @Option(names = "--blocks", defaultValue = "1,1,1", split = ",", description = "resnet: basic blocks per stage (default: ${DEFAULT-VALUE})")
+  int[] blocks;
+
+  /** The checkpoint config for {@code model} on images of {@code inputShape}; bad sizes become a CliException. */
+  ImageClassifierConfig config(String model, int[] inputShape, List<String> classNames, String data) {
+    try {
+      int c = inputShape[0], size = inputShape[1];
+      if (!"resnet".equals(model) && inputShape[1] != inputShape[2]) {
+        throw new IllegalArgumentException("vit and hybrid need square images, got " + Arrays.toString(inputShape));
+      }
+      return switch (model) {
+        case "vit" -> new ImageClassifierConfig(model, inputShape, classNames.size(), classNames, data,
+            new VitConfig(size, patch, c, dim, depth, heads, mlpRatio, positions), null, null);
+        case "hybrid" -> new ImageClassifierConfig(model, inputShape, classNames.size(), classNames, data, null,
+            new HybridConfig(size, c, stem, dim, depth, heads, mlpRatio, positions), null);
+        default -> new ImageClassifierConfig(model, inputShape, classNames.size(), classNames, data, null, null,
+            new ResNetConfig(c, widths, blocks));
+      };
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--model " + model + ": " + e.getMessage(), 2);
+    }
+  }
+}
