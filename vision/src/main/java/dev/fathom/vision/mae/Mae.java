@@ -75,6 +75,10 @@ public final class Mae extends Module implements SslMethod {
       throw new IllegalArgumentException("mask is for " + mask.batch() + " images of " + mask.patches() + " patches, got "
           + n + " images of " + numPatches());
     }
+    if (!encoder.tokenReduction().isNone()) {
+      throw new IllegalStateException("MAE needs every visible token back from its encoder; switch the encoder's token reduction off (it is "
+          + encoder.tokenReduction() + ")");
+    }
     Tensor visible = PatchMask.select(encoder.embedPatches(images), mask.keep());
     int d = visible.size(2);
     Tensor cls = encoder.clsTokenWithPos().expand(n, 1, d);

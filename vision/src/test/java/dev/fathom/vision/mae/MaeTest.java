@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fathom.data.TensorDataset;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
+import dev.fathom.vision.models.TokenReduction;
 import dev.fathom.vision.models.Vit;
 import dev.fathom.vision.models.VitConfig;
 import dev.fathom.vision.ssl.PretrainConfig;
@@ -91,6 +92,14 @@ class MaeTest {
     Tensor loss = mae.loss(Tensor.rand(new Rng(16), 4, 1, 8, 8), 1);
     assertThat(loss.item()).isPositive();
     assertThatThrownBy(() -> mae.loss(Tensor.rand(new Rng(16), 4, 1, 8, 8), 2)).hasMessageContaining("one view per image, got 2");
+  }
+
+  @Test
+  void refusesAnEncoderThatDropsTokens() {
+    Mae mae = tiny(17);
+    mae.encoder.tokenReduction(TokenReduction.prune(0.5, 0));
+    assertThatThrownBy(() -> mae.reconstruct(Tensor.zeros(1, 1, 8, 8), mae.randomMask(1, new Rng(0))))
+        .hasMessageContaining("switch the encoder's token reduction off");
   }
 
   @Test
