@@ -41,14 +41,10 @@ final class MaePlots {
     for (int i = 0; i < n; i++) {
       for (int hid : mask.hidden()[i]) {
         int o = (i * l + hid) * pp;
-        double mean = 0, var = 0;
-        for (int j = 0; j < pp; j++) mean += t[o + j];
-        mean /= pp;
-        for (int j = 0; j < pp; j++) var += (t[o + j] - mean) * (t[o + j] - mean);
-        double sd = Math.sqrt(var / (pp - 1) + MaeLoss.EPS);
+        double[] ms = MaeLoss.meanAndScale(t, o, pp);
         for (int j = 0; j < pp; j++) {
           shown[o + j] = Float.NaN;
-          recon[o + j] = mae.config.normPixLoss() ? (float) (pr[o + j] * sd + mean) : pr[o + j];
+          recon[o + j] = mae.config.normPixLoss() ? (float) (pr[o + j] * ms[1] + ms[0]) : pr[o + j];
         }
       }
     }

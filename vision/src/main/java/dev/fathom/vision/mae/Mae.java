@@ -8,6 +8,7 @@ import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.vision.models.Encoder;
 import dev.fathom.vision.models.PositionEmbeddings;
+import dev.fathom.vision.models.TokenCombine;
 import dev.fathom.vision.models.Vit;
 import dev.fathom.vision.models.VitBlock;
 import dev.fathom.vision.models.VitConfig;
@@ -79,14 +80,14 @@ public final class Mae extends Module implements SslMethod {
       throw new IllegalStateException("MAE needs every visible token back from its encoder; switch the encoder's token reduction off (it is "
           + encoder.tokenReduction() + ")");
     }
-    Tensor visible = PatchMask.select(encoder.embedPatches(images), mask.keep());
+    Tensor visible = TokenCombine.select(encoder.embedPatches(images), mask.keep());
     int d = visible.size(2);
     Tensor cls = encoder.clsTokenWithPos().expand(n, 1, d);
     Tensor latent = encoder.encodeTokens(Tensor.cat(List.of(cls, visible), 1));
     Tensor y = decoderEmbed.call(latent);
     int k = mask.visible(), l = numPatches(), dd = config.decoderEmbedDim();
     Tensor full = Tensor.cat(List.of(y, maskToken.expand(n, l - k, dd)), 1);
-    Tensor x = PatchMask.select(full, restoreOrder(mask)).add(decoderPos);
+    Tensor x = TokenCombine.select(full, restoreOrder(mask)).add(decoderPos);
     for (VitBlock b : decoderBlocks) x = b.call(x);
     return decoderPred.call(decoderNorm.call(x)).narrow(1, 1, l);
   }

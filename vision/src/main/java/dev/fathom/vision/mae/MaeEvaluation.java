@@ -39,7 +39,7 @@ public record MaeEvaluation(double maeError, double positionMeanError, double vi
         Tensor x = test.narrow(0, s, b);
         PatchMask mask = mae.randomMask(b, rng);
         Tensor target = targets(x, p, norm);
-        maeSum += MaeLoss.loss(mae.reconstruct(x, mask), Patches.patchify(x, p), mask, norm).item() * b;
+        maeSum += MaeLoss.hiddenError(mae.reconstruct(x, mask), target, mask).item() * b;
         posSum += baseline.positionError(target, mask) * b;
         visSum += MeanPatchBaseline.visibleMeanError(target, mask) * b;
       }

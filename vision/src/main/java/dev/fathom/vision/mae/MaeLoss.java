@@ -2,6 +2,7 @@ package dev.fathom.vision.mae;
 
 import dev.fathom.nn.F;
 import dev.fathom.tensor.Tensor;
+import dev.fathom.vision.models.TokenCombine;
 
 /**
  * MAE's reconstruction loss: mean squared error on the hidden patches only. With
@@ -22,24 +23,37 @@ public final class MaeLoss {
     float[] x = patches.data(), out = new float[x.length];
     for (int r = 0; r < rows; r++) {
       int o = r * p;
-      double mean = 0;
-      for (int j = 0; j < p; j++) mean += x[o + j];
-      mean /= p;
-      double var = 0;
-      for (int j = 0; j < p; j++) {
-        double d = x[o + j] - mean;
-        var += d * d;
-      }
-      var /= p - 1;
-      double inv = 1 / Math.sqrt(var + EPS);
-      for (int j = 0; j < p; j++) out[o + j] = (float) ((x[o + j] - mean) * inv);
+      double[] ms = meanAndScale(x, o, p);
+      double inv = 1 / ms[1];
+      for (int j = 0; j < p; j++) out[o + j] = (float) ((x[o + j] - ms[0]) * inv);
     }
     return Tensor.of(out, s);
   }
 
+  /**
+   * The mean μ and the scale sqrt(σ² + 1e-6) (unbiased σ²) of the patch {@code x[off, off + p)}:
+   * what {@link #normalizePatches} divides out, and what puts a normalized prediction back into pixels.
+   */
+  public static double[] meanAndScale(float[] x, int off, int p) {
+    double mean = 0;
+    for (int j = 0; j < p; j++) mean += x[off + j];
+    mean /= p;
+    double var = 0;
+    for (int j = 0; j < p; j++) {
+      double d = x[off + j] - mean;
+      var += d * d;
+    }
+    var /= p - 1;
+    return new double[] {mean, Math.sqrt(var + EPS)};
+  }
+
   /** The loss of predictions (N, L, P) against target patches (N, L, P) on {@code mask}'s hidden patches. */
   public static Tensor loss(Tensor pred, Tensor targetPatches, PatchMask mask, boolean normPix) {
-    Tensor target = normPix ? normalizePatches(targetPatches) : targetPatches.detach();
-    return F.mseLoss(PatchMask.select(pred, mask.hidden()), PatchMask.select(target, mask.hidden()));
+    return hiddenError(pred, normPix ? normalizePatches(targetPatches) : targetPatches.detach(), mask);
+  }
+
+  /** Mean squared error of predictions (N, L, P) against targets already in the loss's space, on the hidden patches. */
+  public static Tensor hiddenError(Tensor pred, Tensor target, PatchMask mask) {
+    return F.mseLoss(TokenCombine.select(pred, mask.hidden()), TokenCombine.select(target, mask.hidden()));
   }
 }

@@ -1,7 +1,6 @@
 package dev.fathom.vision.mae;
 
 import dev.fathom.tensor.Rng;
-import dev.fathom.tensor.Tensor;
 
 /**
  * Which patches of each image the encoder sees. Every image keeps exactly {@link #visible()} of its
@@ -48,19 +47,5 @@ public record PatchMask(int[][] keep, int[][] hidden, int patches) {
       }
     }
     return new PatchMask(keep, hidden, patches);
-  }
-
-  /** Rows {@code rows[i]} of each image's tokens: (N, T, D) → (N, K, D), with gradients. */
-  public static Tensor select(Tensor tokens, int[][] rows) {
-    int n = tokens.size(0), d = tokens.size(2), k = rows.length == 0 ? 0 : rows[0].length;
-    if (rows.length != n) throw new IllegalArgumentException("select: " + rows.length + " index rows for a batch of " + n);
-    int[] idx = new int[n * k * d];
-    for (int i = 0, o = 0; i < n; i++) {
-      if (rows[i].length != k) throw new IllegalArgumentException("select: row " + i + " has " + rows[i].length + " indices, expected " + k);
-      for (int j = 0; j < k; j++) {
-        for (int c = 0; c < d; c++) idx[o++] = rows[i][j];
-      }
-    }
-    return tokens.gather(1, Tensor.ofInts(idx, n, k, d));
   }
 }

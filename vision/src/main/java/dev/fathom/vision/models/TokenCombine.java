@@ -9,9 +9,10 @@ import dev.fathom.tensor.Tensor;
  * x[n,t]} over (N, T, D) tokens, tokens with {@code dest = −1} dropped. Pruning is dest = the
  * kept rank with w = 1; merging gives merged tokens one destination with weights size /
  * (summed size), a size-weighted average. Backward: {@code gx[n,t] = w[n,t] · g[n, dest[n,t]]}.
- * Both directions cost O(N·T·D), unlike a (T', T) merge matrix product.
+ * Both directions cost O(N·T·D), unlike a (T', T) merge matrix product. {@link #select} is the
+ * weight-1 case with distinct rows, as MAE uses it to pick visible, hidden and restored tokens.
  */
-final class TokenCombine extends Function {
+public final class TokenCombine extends Function {
   private final int[] dest;
   private final float[] weight;
   private final int outTokens;
@@ -24,6 +25,32 @@ final class TokenCombine extends Function {
     this.dest = dest;
     this.weight = weight;
     this.outTokens = outTokens;
+  }
+
+  /**
+   * Rows {@code rows[i]} of image i's tokens, in the order given, with gradients:
+   * (N, T, D) → (N, K, D). The rows of an image must be distinct indices in [0, T).
+   *
+   * @throws IllegalArgumentException when there is not one index row per image of the same length K,
+   *     or an index is out of range or repeated
+   */
+  public static Tensor select(Tensor tokens, int[][] rows) {
+    int n = tokens.size(0), t = tokens.size(1), k = rows.length == 0 ? 0 : rows[0].length;
+    if (rows.length != n) throw new IllegalArgumentException("select: " + rows.length + " index rows for a batch of " + n);
+    int[] dest = new int[n * t];
+    java.util.Arrays.fill(dest, -1);
+    for (int i = 0; i < n; i++) {
+      if (rows[i].length != k) throw new IllegalArgumentException("select: row " + i + " has " + rows[i].length + " indices, expected " + k);
+      for (int j = 0; j < k; j++) {
+        int r = rows[i][j];
+        if (r < 0 || r >= t) throw new IllegalArgumentException("select: index " + r + " of image " + i + " is outside [0, " + t + ")");
+        if (dest[i * t + r] >= 0) throw new IllegalArgumentException("select: index " + r + " of image " + i + " is repeated");
+        dest[i * t + r] = j;
+      }
+    }
+    float[] weight = new float[n * t];
+    java.util.Arrays.fill(weight, 1f);
+    return new TokenCombine(dest, weight, k).apply(tokens);
   }
 
   @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fathom.tensor.Rng;
-import dev.fathom.tensor.Tensor;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -40,14 +39,5 @@ class PatchMaskTest {
   void rejectsRatiosThatLeaveNothing() {
     assertThatThrownBy(() -> PatchMask.random(1, 4, 0.9, new Rng(0))).hasMessageContaining("hides all 4");
     assertThatThrownBy(() -> PatchMask.random(1, 4, 1.0, new Rng(0))).hasMessageContaining("[0, 1)");
-  }
-
-  @Test
-  void selectPicksRowsAndRoutesGradientsBack() {
-    Tensor x = Tensor.arange(2 * 4 * 3).reshape(2, 4, 3).requiresGrad(true);
-    Tensor s = PatchMask.select(x, new int[][] {{1, 3}, {0, 2}});
-    assertThat(s.toFloatArray()).containsExactly(3, 4, 5, 9, 10, 11, 12, 13, 14, 18, 19, 20);
-    s.sum().backward();
-    assertThat(x.grad().toFloatArray()).containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0);
   }
 }
