@@ -2,24 +2,13 @@ package dev.fathom.cli;
 
 import dev.fathom.vision.mae.MaeConfig;
 import dev.fathom.vision.models.VitConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options of {@code fathom ssl pretrain --method mae}: the ViT encoder and the MAE decoder and masking. */
+/** The options of {@code fathom ssl pretrain --method mae}: the ViT encoder's sizes, the MAE decoder and masking. */
 final class MaeOptions {
-  @Option(names = "--patch", defaultValue = "4", description = "mae: ViT patch size (default: ${DEFAULT-VALUE})")
-  int patch;
-
-  @Option(names = "--dim", defaultValue = "64", description = "mae: ViT token width (default: ${DEFAULT-VALUE})")
-  int dim;
-
-  @Option(names = "--depth", defaultValue = "4", description = "mae: ViT blocks (default: ${DEFAULT-VALUE})")
-  int depth;
-
-  @Option(names = "--heads", defaultValue = "4", description = "mae: ViT attention heads (default: ${DEFAULT-VALUE})")
-  int heads;
-
-  @Option(names = "--mlp-ratio", defaultValue = "2", description = "mae: MLP width over token width (default: ${DEFAULT-VALUE})")
-  double mlpRatio;
+  @Mixin
+  VitSizeOptions sizes;
 
   @Option(names = "--mask-ratio", defaultValue = "0.75", description = "mae: share of patches hidden from the encoder (default: ${DEFAULT-VALUE})")
   double maskRatio;
@@ -38,7 +27,7 @@ final class MaeOptions {
 
   /** The encoder's config for square images of {@code size} with {@code channels}; fixed sin-cos positions as in MAE. */
   VitConfig vit(int channels, int size) {
-    return new VitConfig(size, patch, channels, dim, depth, heads, mlpRatio, VitConfig.SINCOS);
+    return sizes.vit(size, channels, VitConfig.SINCOS);
   }
 
   MaeConfig mae() {

@@ -56,12 +56,7 @@ final class MaePretrain {
     System.out.printf(Locale.ROOT, "mae: ViT patch %d, dim %d, depth %d (%d encoder parameters, %d in all), %d of %d patches visible, "
         + "%d images, %d epochs, batch %d%n", vc.patchSize(), vc.dim(), vc.depth(), mae.encoder.numParameters(), mae.numParameters(),
         mae.numPatches() - (int) Math.round(mae.numPatches() * mc.maskRatio()), mae.numPatches(), n, s.epochs(), s.batch());
-    int every = Math.max(1, (n / s.batch()) / 10);
-    var result = new Pretrainer(mae, cfg).fit(images, 1, h, w, Augmentations.light(h, w), (e, b, bs, loss, rate) -> {
-      if ((b + 1) % every == 0 || b + 1 == bs) {
-        System.out.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %.0f images/s%n", e + 1, s.epochs(), b + 1, bs, loss, rate);
-      }
-    });
+    var result = new Pretrainer(mae, cfg).fit(images, 1, h, w, Augmentations.light(h, w), SslPretrainCommand.progress(s.epochs()));
     FashionMnist.LabeledImages te = FashionMnist.load(false);
     int nb = Math.min(BASELINE_IMAGES, tr.count()), ne = Math.min(EVAL_IMAGES, te.count());
     Tensor fit = Tensor.of(Arrays.copyOf(tr.images(), nb * px), nb, 1, h, w);

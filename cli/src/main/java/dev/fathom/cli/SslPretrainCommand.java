@@ -116,13 +116,8 @@ final class SslPretrainCommand implements Callable<Integer> {
     extra.put("trainSize", n);
     System.out.printf(Locale.ROOT, "%s: ResNet %s (%d parameters, %.1f MFLOP per 28x28 image), %d images, %d epochs, batch %d%n", method,
         Arrays.toString(widths), m.encoder().numParameters(), ((ResNet) m.encoder()).flops(28, 28) / 1e6, n, epochs, batch);
-    int every = Math.max(1, (n / batch) / 10);
     var result = new Pretrainer(m, cfg).fit(images, 1, tr.height(), tr.width(), Augmentations.simclr(tr.height(), tr.width()),
-        (e, b, bs, loss, rate) -> {
-          if ((b + 1) % every == 0 || b + 1 == bs) {
-            System.out.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %.0f images/s%n", e + 1, epochs, b + 1, bs, loss, rate);
-          }
-        });
+        progress(epochs));
     extra.put("seconds", result.seconds());
     extra.put("epochLoss", result.epochLoss());
     saveRun(out, method, m.encoder(), new int[] {1, tr.height(), tr.width()}, extra, result);
@@ -130,6 +125,15 @@ final class SslPretrainCommand implements Callable<Integer> {
         result.epochLoss()[epochs - 1]);
     System.out.println("checkpoint: " + out.resolve(SslCheckpoint.CONFIG) + ", " + out.resolve(SslCheckpoint.WEIGHTS) + "; loss curve: " + out.resolve("loss.png"));
     return 0;
+  }
+
+  /** A progress line about every tenth of an epoch and at its end. */
+  static Pretrainer.Listener progress(int epochs) {
+    return (e, b, bs, loss, rate) -> {
+      if ((b + 1) % Math.max(1, bs / 10) == 0 || b + 1 == bs) {
+        System.out.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %.0f images/s%n", e + 1, epochs, b + 1, bs, loss, rate);
+      }
+    };
   }
 
   /** The first {@code trainSize} (default: all) training images as a dataset whose labels are zeros: pretraining never reads them. */

@@ -3,27 +3,15 @@ package dev.fathom.cli;
 import dev.fathom.vision.models.HybridConfig;
 import dev.fathom.vision.models.ImageClassifierConfig;
 import dev.fathom.vision.models.ResNetConfig;
-import dev.fathom.vision.models.VitConfig;
 import java.util.Arrays;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The size options of {@code fathom train --model vit|hybrid|resnet}. */
 final class VisionModelOptions {
-  @Option(names = "--patch", defaultValue = "4", description = "vit: patch size (default: ${DEFAULT-VALUE})")
-  int patch;
-
-  @Option(names = "--dim", defaultValue = "64", description = "vit, hybrid: token width (default: ${DEFAULT-VALUE})")
-  int dim;
-
-  @Option(names = "--depth", defaultValue = "4", description = "vit, hybrid: transformer blocks (default: ${DEFAULT-VALUE})")
-  int depth;
-
-  @Option(names = "--heads", defaultValue = "4", description = "vit, hybrid: attention heads (default: ${DEFAULT-VALUE})")
-  int heads;
-
-  @Option(names = "--mlp-ratio", defaultValue = "2", description = "vit, hybrid: MLP width over token width (default: ${DEFAULT-VALUE})")
-  double mlpRatio;
+  @Mixin
+  VitSizeOptions sizes;
 
   @Option(names = "--positions", defaultValue = "learned", description = "vit, hybrid: learned or sincos (default: ${DEFAULT-VALUE})")
   String positions;
@@ -46,9 +34,9 @@ final class VisionModelOptions {
       }
       return switch (model) {
         case "vit" -> new ImageClassifierConfig(model, inputShape, classNames.size(), classNames, data,
-            new VitConfig(size, patch, c, dim, depth, heads, mlpRatio, positions), null, null);
+            sizes.vit(size, c, positions), null, null);
         case "hybrid" -> new ImageClassifierConfig(model, inputShape, classNames.size(), classNames, data, null,
-            new HybridConfig(size, c, stem, dim, depth, heads, mlpRatio, positions), null);
+            new HybridConfig(size, c, stem, sizes.dim, sizes.depth, sizes.heads, sizes.mlpRatio, positions), null);
         default -> new ImageClassifierConfig(model, inputShape, classNames.size(), classNames, data, null, null,
             new ResNetConfig(c, widths, blocks));
       };
