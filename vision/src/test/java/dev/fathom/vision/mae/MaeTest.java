@@ -10,6 +10,7 @@ import dev.fathom.vision.models.TokenReduction;
 import dev.fathom.vision.models.Vit;
 import dev.fathom.vision.models.VitConfig;
 import dev.fathom.vision.ssl.PretrainConfig;
+import dev.fathom.vision.ssl.SslCheckpoint;
 import dev.fathom.vision.ssl.Pretrainer;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +93,20 @@ class MaeTest {
     Tensor loss = mae.loss(Tensor.rand(new Rng(16), 4, 1, 8, 8), 1);
     assertThat(loss.item()).isPositive();
     assertThatThrownBy(() -> mae.loss(Tensor.rand(new Rng(16), 4, 1, 8, 8), 2)).hasMessageContaining("one view per image, got 2");
+  }
+
+  @Test
+  void theEncoderSavesAndLoadsAsAVitAndAHostileVitConfigIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Mae mae = tiny(18);
+    SslCheckpoint.save(dir, mae.name(), mae.encoder(), new int[] {1, 8, 8}, java.util.Map.of("mae", mae.config));
+    var loaded = SslCheckpoint.load(dir);
+    assertThat(loaded.encoder()).isInstanceOf(Vit.class);
+    assertThat(((Vit) loaded.encoder()).config()).isEqualTo(mae.encoder.config());
+    mae.encoder.stateDict().forEach((k, v) -> assertThat(loaded.encoder().stateDict().get(k).toFloatArray()).as(k).isEqualTo(v.toFloatArray()));
+    java.nio.file.Files.writeString(dir.resolve("config.json"), "{\"method\": \"mae\", \"image\": [1, 8, 8], \"encoder\": {\"type\": \"vit\", "
+        + "\"config\": {\"imageSize\": 8, \"patchSize\": 3, \"inChannels\": 1, \"dim\": 16, \"depth\": 1, \"heads\": 2, \"mlpRatio\": 2, \"positions\": \"sincos\"}}}");
+    assertThatThrownBy(() -> SslCheckpoint.load(dir)).isInstanceOf(dev.fathom.io.FormatException.class).hasMessageContaining("bad vit config")
+        .hasMessageContaining("patchSize must divide imageSize");
   }
 
   @Test
