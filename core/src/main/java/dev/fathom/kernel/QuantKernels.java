@@ -2,6 +2,7 @@ package dev.fathom.kernel;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,7 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * each group of L bytes is widened to L float lanes (sign-extend, convert), multiplied into x
  * with fused multiply-adds, and the lane partials of a block are scaled once per block:
  * {@code acc += d_b · Σ_{i in b} q_i x_i}. The decode step of an LLM is memory-bound, so reading
- * 8.5 or 4.5 bits per weight instead of 32 is the speed-up. {@link ScalarQuantKernels} holds
+ * 8.5 or 4.5 bits per weight instead of 32 is the speed-up, once the widening is cheap enough:
+ * two rows go through each input at once (shared input loads, two FMA chains), nibbles are
+ * masked and shifted after widening to int lanes, and the zero point of a nibble format is taken
+ * out once per group, {@code Σ (n − z)·x = Σ n·x − z·Σ x}, with Σ x computed once per input
+ * (together about 2× the speed of one row with byte-lane nibble arithmetic on AVX-512; figures
+ * in docs/BENCHMARKS.md). {@link ScalarQuantKernels} holds
  * the scalar twin of each; every call goes there when {@link Kernels#scalarOnly()} is set.
  *
  * <p>Arrays as {@code dev.fathom.quant.QuantizedMatrix} holds them: {@code q} the values (int8,
@@ -26,10 +32,14 @@ public final class QuantKernels {
   private static final int L = F.length();
   /** Byte lanes that widen to one float vector; the kernels need 8 or 16 of them (AVX2, AVX-512). */
   private static final VectorSpecies<Byte> B = L >= 8 && L <= 16 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+  /** Int lanes, as many as float lanes: nibbles are unpacked there. */
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
   private static final boolean VECTOR = B != null && !Kernels.scalarOnly();
   /** Inputs per call up to which each input is dotted with the quantized row itself. */
   static final int FUSED_ROWS = 4;
   private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[2]);
 
   private static final int Q8_0 = 0, Q4_0 = 1, INT8 = 2, INT4 = 3;
 
@@ -77,31 +87,60 @@ public final class QuantKernels {
 
   private static void rows(int fmt, byte[] q, float[] s, byte[] z, int in, float[] x, int xOff, int xStride, int batch, float[] bias,
       int bOff, float[] y, int yOff, int yStride, int o0, int o1, boolean accumulate) {
-    float[] row = batch > FUSED_ROWS ? scratch(in) : null;
-    for (int o = o0; o < o1; o++) {
-      if (row != null) dequantize(fmt, q, s, z, in, o, row, 0);
+    if (batch > FUSED_ROWS) {
+      float[] row = scratch(ROW, in);
+      for (int o = o0; o < o1; o++) {
+        dequantize(fmt, q, s, z, in, o, row, 0);
+        for (int r = 0; r < batch; r++) store(dot(row, x, xOff + r * xStride, in), bias, bOff, o, y, yOff + r * yStride, accumulate);
+      }
+      return;
+    }
+    // Q4_0 and int4g128 subtract a zero point per group: Σ (n − z)·x = Σ n·x − z·Σ x, with Σ x per
+    // group computed once per input here instead of a subtraction per weight in the loop.
+    int group = fmt == Q4_0 ? 32 : 128, ng = in / group;
+    float[] sums = fmt == Q4_0 || fmt == INT4 ? scratch(SUMS, batch * ng) : null;
+    if (sums != null) {
+      for (int r = 0; r < batch; r++) groupSums(x, xOff + r * xStride, ng, group, sums, r * ng);
+    }
+    float[] pair = scratch(PAIR, 2);
+    for (int o = o0; o < o1; o += 2) {
+      int o2 = Math.min(o + 1, o1 - 1);  // an odd last row is paired with itself; a row's value never depends on its partner
       for (int r = 0; r < batch; r++) {
         int xb = xOff + r * xStride;
-        float v = row != null ? dot(row, x, xb, in) : switch (fmt) {
-          case Q8_0 -> dotQ8_0(q, s, in, o, x, xb);
-          case Q4_0 -> dotQ4_0(q, s, in, o, x, xb);
-          case INT8 -> dotInt8(q, s, in, o, x, xb);
-          default -> dotInt4(q, s, z, in, o, x, xb);
-        };
-        if (bias != null) v += bias[bOff + o];
-        int yi = yOff + r * yStride + o;
-        y[yi] = accumulate ? y[yi] + v : v;
+        switch (fmt) {
+          case Q8_0 -> dotQ8_0(q, s, in, o, o2, x, xb, pair);
+          case Q4_0 -> dotQ4_0(q, s, in, o, o2, x, xb, sums, r * ng, pair);
+          case INT8 -> dotInt8(q, s, in, o, o2, x, xb, pair);
+          default -> dotInt4(q, s, z, in, o, o2, x, xb, sums, r * ng, pair);
+        }
+        int yb = yOff + r * yStride;
+        store(pair[0], bias, bOff, o, y, yb, accumulate);
+        if (o2 != o) store(pair[1], bias, bOff, o2, y, yb, accumulate);
       }
     }
   }
 
-  private static float[] scratch(int n) {
-    float[] a = ROW.get();
+  private static void store(float v, float[] bias, int bOff, int o, float[] y, int yb, boolean accumulate) {
+    if (bias != null) v += bias[bOff + o];
+    y[yb + o] = accumulate ? y[yb + o] + v : v;
+  }
+
+  private static float[] scratch(ThreadLocal<float[]> local, int n) {
+    float[] a = local.get();
     if (a.length < n) {
       a = new float[n];
-      ROW.set(a);
+      local.set(a);
     }
     return a;
+  }
+
+  /** {@code out[off + g] = Σ_{j < size} x[xb + g·size + j]} for g in [0, groups). */
+  private static void groupSums(float[] x, int xb, int groups, int size, float[] out, int off) {
+    for (int g = 0; g < groups; g++) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int c = 0; c < size; c += L) acc = acc.add(FloatVector.fromArray(F, x, xb + g * size + c));
+      out[off + g] = VecMath.foldLanes(acc);
+    }
   }
 
   private static void dequantize(int fmt, byte[] q, float[] s, byte[] z, int in, int o, float[] out, int off) {
@@ -117,55 +156,102 @@ public final class QuantKernels {
     return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
   }
 
-  private static float dotQ8_0(byte[] q, float[] s, int in, int o, float[] x, int xb) {
-    int nb = in / 32, qo = o * in, so = o * nb;
-    FloatVector acc = FloatVector.zero(F);
-    for (int b = 0; b < nb; b++, qo += 32, xb += 32) {
-      FloatVector p = FloatVector.zero(F);
-      for (int c = 0; c < 32; c += L) p = widen(ByteVector.fromArray(B, q, qo + c)).fma(FloatVector.fromArray(F, x, xb + c), p);
-      acc = p.fma(FloatVector.broadcast(F, s[so + b]), acc);
-    }
-    return VecMath.foldLanes(acc);
+  /** Bytes widened to int lanes first: masking and shifting nibbles is cheap on ints (x86 has no byte shifts). */
+  private static IntVector widenInts(byte[] q, int off) {
+    return (IntVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2I, I, 0);
   }
 
-  private static float dotQ4_0(byte[] q, float[] s, int in, int o, float[] x, int xb) {
-    int nb = in / 32, qo = o * (in / 2), so = o * nb;
-    FloatVector acc = FloatVector.zero(F);
-    for (int b = 0; b < nb; b++, qo += 16, xb += 32) {
-      FloatVector p = FloatVector.zero(F);
-      for (int c = 0; c < 16; c += L) {
-        ByteVector v = ByteVector.fromArray(B, q, qo + c);
-        p = widen(v.and((byte) 0x0F).sub((byte) 8)).fma(FloatVector.fromArray(F, x, xb + c), p);
-        p = widen(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)).fma(FloatVector.fromArray(F, x, xb + 16 + c), p);
-      }
-      acc = p.fma(FloatVector.broadcast(F, s[so + b]), acc);
-    }
-    return VecMath.foldLanes(acc);
+  private static FloatVector low(IntVector v) {
+    return (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);
   }
 
-  private static float dotInt8(byte[] q, float[] s, int in, int o, float[] x, int xb) {
-    int qo = o * in, bound = B.loopBound(in), i = 0;
-    FloatVector acc = FloatVector.zero(F);
-    for (; i < bound; i += L) acc = widen(ByteVector.fromArray(B, q, qo + i)).fma(FloatVector.fromArray(F, x, xb + i), acc);
-    float t = VecMath.foldLanes(acc);
-    for (; i < in; i++) t = Math.fma(q[qo + i], x[xb + i], t);
-    return s[o] * t;
+  private static FloatVector high(IntVector v) {
+    return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).convert(VectorOperators.I2F, 0);
   }
 
-  private static float dotInt4(byte[] q, float[] s, byte[] z, int in, int o, float[] x, int xb) {
-    int ng = in / 128, qo = o * (in / 2), so = o * ng;
-    FloatVector acc = FloatVector.zero(F);
-    for (int g = 0; g < ng; g++, qo += 64, xb += 128) {
-      byte zero = z[so + g];
-      FloatVector p = FloatVector.zero(F);
-      for (int c = 0; c < 64; c += L) {
-        ByteVector v = ByteVector.fromArray(B, q, qo + c);
-        p = widen(v.and((byte) 0x0F).sub(zero)).fma(FloatVector.fromArray(F, x, xb + c), p);
-        p = widen(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub(zero)).fma(FloatVector.fromArray(F, x, xb + 64 + c), p);
-      }
-      acc = p.fma(FloatVector.broadcast(F, s[so + g]), acc);
+  /*
+   * The dot kernels below take two rows at once (o and o2, possibly equal) against one input: the
+   * input's vectors are loaded once for both, and two independent accumulator chains keep the FMA
+   * units busy. Each row's arithmetic is the same whichever row it is paired with.
+   */
+
+  private static void dotQ8_0(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] out) {
+    int nb = in / 32, qa = o * in, qb = o2 * in, sa = o * nb, sb = o2 * nb;
+    FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
+    for (int c = 0; c < in; c += L) {
+      int b = c >> 5;
+      FloatVector xv = FloatVector.fromArray(F, x, xb + c);
+      acc = widen(ByteVector.fromArray(B, q, qa + c)).mul(xv).fma(FloatVector.broadcast(F, s[sa + b]), acc);
+      acc2 = widen(ByteVector.fromArray(B, q, qb + c)).mul(xv).fma(FloatVector.broadcast(F, s[sb + b]), acc2);
     }
-    return VecMath.foldLanes(acc);
+    out[0] = VecMath.foldLanes(acc);
+    out[1] = VecMath.foldLanes(acc2);
+  }
+
+  /*
+   * The nibble kernels step through a row L bytes at a time (no inner loop per block: a loop of
+   * one trip, as at L = 16, costs C2 a third of the speed). Σ_b d_b·Σ_b x is added after the loop.
+   * Q4_0 and int4g128 have one kernel each although they differ only in the group size and the
+   * zero point: one shared kernel with the group size as an argument ran Q4_0 at 60% of the speed
+   * of its own kernel (bench/quant_kernels_ab.java), the two call sites' constants no longer folded.
+   */
+
+  /** Nibbles n stored with an offset of 8: {@code Σ_b d_b·Σ_{i in b} n_i·x_i − 8·Σ_b d_b·Σ_{i in b} x_i}. */
+  private static void dotQ4_0(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] sums, int so, float[] out) {
+    int nb = in / 32, half = in / 2, qa = o * half, qb = o2 * half, sa = o * nb, sb = o2 * nb;
+    FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
+    for (int c = 0; c < half; c += L) {
+      int b = c >> 4, xo = xb + (b << 5) + (c & 15);  // block b: bytes [16b, 16b + 16), low nibbles x[32b + j], high x[32b + 16 + j]
+      FloatVector lo = FloatVector.fromArray(F, x, xo), hi = FloatVector.fromArray(F, x, xo + 16);
+      IntVector v = widenInts(q, qa + c), v2 = widenInts(q, qb + c);
+      acc = high(v).fma(hi, low(v).mul(lo)).fma(FloatVector.broadcast(F, s[sa + b]), acc);
+      acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(FloatVector.broadcast(F, s[sb + b]), acc2);
+    }
+    float corr = 0, corr2 = 0;
+    for (int b = 0; b < nb; b++) {
+      corr = Math.fma(s[sa + b], sums[so + b], corr);
+      corr2 = Math.fma(s[sb + b], sums[so + b], corr2);
+    }
+    out[0] = VecMath.foldLanes(acc) - 8 * corr;
+    out[1] = VecMath.foldLanes(acc2) - 8 * corr2;
+  }
+
+  /** Nibbles n with a zero point z per group of 128: {@code Σ_g d_g·Σ_{i in g} n_i·x_i − Σ_g d_g·z_g·Σ_{i in g} x_i}. */
+  private static void dotInt4(byte[] q, float[] s, byte[] z, int in, int o, int o2, float[] x, int xb, float[] sums, int so,
+      float[] out) {
+    int ng = in / 128, half = in / 2, qa = o * half, qb = o2 * half, sa = o * ng, sb = o2 * ng;
+    FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
+    for (int c = 0; c < half; c += L) {
+      int g = c >> 6, xo = xb + (g << 7) + (c & 63);  // group g: bytes [64g, 64g + 64), low nibbles x[128g + j], high x[128g + 64 + j]
+      FloatVector lo = FloatVector.fromArray(F, x, xo), hi = FloatVector.fromArray(F, x, xo + 64);
+      IntVector v = widenInts(q, qa + c), v2 = widenInts(q, qb + c);
+      acc = high(v).fma(hi, low(v).mul(lo)).fma(FloatVector.broadcast(F, s[sa + g]), acc);
+      acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(FloatVector.broadcast(F, s[sb + g]), acc2);
+    }
+    float corr = 0, corr2 = 0;
+    for (int g = 0; g < ng; g++) {
+      corr = Math.fma(s[sa + g] * z[sa + g], sums[so + g], corr);
+      corr2 = Math.fma(s[sb + g] * z[sb + g], sums[so + g], corr2);
+    }
+    out[0] = VecMath.foldLanes(acc) - corr;
+    out[1] = VecMath.foldLanes(acc2) - corr2;
+  }
+
+  private static void dotInt8(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] out) {
+    int qa = o * in, qb = o2 * in, bound = B.loopBound(in), i = 0;
+    FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
+    for (; i < bound; i += L) {
+      FloatVector xv = FloatVector.fromArray(F, x, xb + i);
+      acc = widen(ByteVector.fromArray(B, q, qa + i)).fma(xv, acc);
+      acc2 = widen(ByteVector.fromArray(B, q, qb + i)).fma(xv, acc2);
+    }
+    float t = VecMath.foldLanes(acc), t2 = VecMath.foldLanes(acc2);
+    for (; i < in; i++) {
+      t = Math.fma(q[qa + i], x[xb + i], t);
+      t2 = Math.fma(q[qb + i], x[xb + i], t2);
+    }
+    out[0] = s[o] * t;
+    out[1] = s[o2] * t2;
   }
 
   /** {@code Σ a[i] · x[xb + i]} for i in [0, n): lane partials with fma, a halving fold, the tail in order. */
