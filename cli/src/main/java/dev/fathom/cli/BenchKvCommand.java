@@ -29,7 +29,7 @@ final class BenchKvCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--text", defaultValue = "../shared/data/tinyshakespeare.txt",
-      description = "evaluated on its last 10% (validation part); default ${DEFAULT-VALUE}")
+      description = "evaluated on its last 10%% (validation part); default ${DEFAULT-VALUE}")
   Path text;
 
   @Option(names = "--policy", description = "a bounded policy (window:N, sinks:S,window:N, h2o:N); repeatable; "

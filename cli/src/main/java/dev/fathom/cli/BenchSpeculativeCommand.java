@@ -35,7 +35,7 @@ final class BenchSpeculativeCommand implements Callable<Integer> {
   String draft;
 
   @Option(names = "--text", defaultValue = "../shared/data/tinyshakespeare.txt",
-      description = "prompts are cut from the last 10% (validation part) of this text; default ${DEFAULT-VALUE}")
+      description = "prompts are cut from the last 10%% (validation part) of this text; default ${DEFAULT-VALUE}")
   Path text;
 
   @Option(names = "--prompts", defaultValue = "8", description = "number of prompts; default ${DEFAULT-VALUE}")

@@ -32,7 +32,7 @@ final class CompressReportCommand implements Callable<Integer> {
   @Option(names = "--models", required = true, arity = "1..*", description = "model directories; the first is the reference for ratios")
   List<Path> models;
 
-  @Option(names = "--text", required = true, description = "text whose last 10% is the validation set (e.g. tinyshakespeare.txt)")
+  @Option(names = "--text", required = true, description = "text whose last 10%% is the validation set (e.g. tinyshakespeare.txt)")
   Path text;
 
   @Option(names = "--eval-tokens", defaultValue = "0", description = "validation tokens at most (0: all); default ${DEFAULT-VALUE}")

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code fathom lm finetune}: LoRA adapters on a trained model, saved in the PEFT layout. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-    description = "Fine-tune LoRA adapters on a text (last 10% held out); writes adapter_config.json + adapter_model.safetensors.")
+    description = "Fine-tune LoRA adapters on a text (last 10%% held out); writes adapter_config.json + adapter_model.safetensors.")
 final class LmFinetuneCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "base model directory (Hugging Face layout with tokenizer.json)")
   Path model;

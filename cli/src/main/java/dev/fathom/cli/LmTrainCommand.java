@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /** {@code fathom lm train}: a Llama-family model from scratch on a text file. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a language model from scratch on a text file (last 10% held out for validation).")
+    description = "Train a language model from scratch on a text file (last 10%% held out for validation).")
 final class LmTrainCommand implements Callable<Integer> {
   static final String EOT = "<|endoftext|>";
 

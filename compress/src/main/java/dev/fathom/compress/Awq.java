@@ -22,8 +22,8 @@ import java.util.Map;
  *   <li>down: scored on down's output; 1/s folded into the rows of up (silu(g)·u is linear in u).
  * </ol>
  * Each search sees the earlier searches' (float) scales already applied. Rounding comes after
- * ({@link PostTrainingQuantizer} rounds the scaled weights to nearest). AWQ's weight-clipping
- * search is not implemented.
+ * ({@link PostTrainingQuantizer} rounds the scaled weights with {@link AwqClip}'s per-group
+ * clipping search).
  */
 public final class Awq {
   private Awq() {}

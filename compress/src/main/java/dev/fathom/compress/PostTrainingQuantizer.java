@@ -98,9 +98,11 @@ public final class PostTrainingQuantizer {
       });
       case AWQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
         Awq.scaleLayer(layer, inputs, grid, AwqConfig.defaults());
+        Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);  // the inputs as the scaled layer sees them
         for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
           Tensor w = e.getValue().weight;
-          out.put(paramName(i, e.getKey()), store(w, GridWeights.roundToNearest(grid, w.data(), w.size(0), w.size(1))));
+          double[] h = stats.get(e.getKey()).hessian();
+          out.put(paramName(i, e.getKey()), store(w, AwqClip.round(grid, w.data(), w.size(0), w.size(1), h)));
         }
       });
       default -> throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet");

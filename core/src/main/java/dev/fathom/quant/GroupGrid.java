@@ -107,11 +107,23 @@ public final class GroupGrid {
    * Scales the format stores as fp16 are rounded to fp16 here.
    */
   public Step fit(float[] w, int off, int n) {
+    return fit(w, off, n, 1f);
+  }
+
+  /**
+   * As {@link #fit}, with the group's range shrunk by {@code ratio} in (0, 1] before the step is
+   * chosen (AWQ's weight clipping): the largest magnitudes then clamp to the grid's ends while the
+   * rest get a finer step.
+   *
+   * @throws IllegalArgumentException if ratio is not in (0, 1]
+   */
+  public Step fit(float[] w, int off, int n, float ratio) {
+    if (!(ratio > 0f && ratio <= 1f)) throw new IllegalArgumentException(id + ": clipping ratio must be in (0, 1], got " + ratio);
     return switch (rule) {
       case SYMMETRIC -> {
         float amax = 0f;
         for (int i = 0; i < n; i++) amax = Math.max(amax, Math.abs(w[off + i]));
-        float s = amax / qmax;
+        float s = amax * ratio / qmax;
         yield new Step(fp16 ? Float.float16ToFloat(Float.floatToFloat16(s)) : s, 0);
       }
       case Q4_0 -> {
@@ -123,7 +135,7 @@ public final class GroupGrid {
             m = v;
           }
         }
-        yield new Step(Float.float16ToFloat(Float.floatToFloat16(m / -8f)), 8);
+        yield new Step(Float.float16ToFloat(Float.floatToFloat16(m * ratio / -8f)), 8);
       }
       case ASYMMETRIC -> {
         float min = 0f, max = 0f;
@@ -131,6 +143,8 @@ public final class GroupGrid {
           min = Math.min(min, w[off + i]);
           max = Math.max(max, w[off + i]);
         }
+        min *= ratio;
+        max *= ratio;
         float s = Float.float16ToFloat(Float.floatToFloat16((max - min) / qmax));
         if (s == 0f) s = 1f;  // an all-zero group: any scale, every code = zero = 0
         yield new Step(s, Math.clamp(Math.round(-min * (1f / s)), 0, qmax));
