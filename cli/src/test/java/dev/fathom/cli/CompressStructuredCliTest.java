@@ -47,11 +47,21 @@ class CompressStructuredCliTest {
     assertThat(r.out()).contains("num_attention_heads 4 -> 3 (head_dim 16)");
     LlamaConfig c = HfCheckpoint.readConfig(heads);
     assertThat(List.of(c.intermediateSize(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim())).containsExactly(90, 3, 3, 16);
+    Path healed = tmp.resolve("healed");
+    r = run("compress", "prune", "--model", model.toString(), "--method", "heads", "--sparsity", "0.5", "--score", "weight", "--heal-steps", "2",
+        "--heal-batch", "2", "--heal-text", text.toString(), "--out", healed.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("healed 2 steps").contains("step 2 | loss");
+    assertThat(HfCheckpoint.readConfig(healed).numAttentionHeads()).isEqualTo(2);
     CliTest.Run e = run("lm", "eval", "--model", heads.toString(), "--text", text.toString());
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(e.out()).contains("loss:");
     CliTest.Run g = run("lm", "generate", "--model", heads.toString(), "--prompt", "Shall", "--tokens", "5", "--greedy");
     assertThat(g.code()).as(g.err()).isZero();
+    CliTest.Run b = run("bench", "prune", "--lm", model.toString(), heads.toString(), "--rounds", "1", "--prefill", "2x8", "--decode-tokens", "4",
+        "--mlp-rows", "8");
+    assertThat(b.code()).as(b.err()).isZero();
+    assertThat(b.out()).contains("m (ffn 128, heads 4,").contains("h (ffn 90, heads 3,").contains("1.00x").contains("load average at end");
   }
 
   @Test
@@ -60,6 +70,10 @@ class CompressStructuredCliTest {
     CliTest.Run r = run("compress", "prune", "--model", model.toString(), "--method", "channels", "--sparsity", "0.5", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("channels [4, 6] -> [2, 3]");
+    CliTest.Run b = run("bench", "prune", "--cnn", model.toString(), out.toString(), "--rounds", "1", "--batch", "4");
+    assertThat(b.code()).as(b.err()).isZero();
+    assertThat(b.out()).contains("c (channels [4, 6]) | ").contains("p (channels [2, 3]) | ").contains("| 1.00x |");
+    assertOneLineError(run("bench", "prune", "--rounds", "1"), "expected --lm DIR... or --cnn DIR..., got neither");
     CliTest.Run e = run("eval", "--model", out.toString());
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(e.out()).containsIgnoringCase("accuracy");
@@ -80,6 +94,8 @@ class CompressStructuredCliTest {
         "needs calibration data");
     assertOneLineError(run("compress", "prune", "--model", cnn.toString(), "--method", "channels", "--sparsity", "0.5", "--score", "activation",
         "--out", out.toString()), "method channels expected l1 or bn, got activation");
+    assertOneLineError(run("compress", "prune", "--model", cnn.toString(), "--method", "channels", "--sparsity", "0.5", "--heal-steps", "5",
+        "--out", out.toString()), "--heal-steps: healing is built for language models only");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "rows", "--sparsity", "0.5", "--out", out.toString()),
         "unknown pruning method 'rows'", "neurons, heads, channels");
   }
