@@ -18,10 +18,10 @@ P="$FATHOM compress prune"
 [ -d "$OUT/base-n30-h25" ] || $P --model "$OUT/base-n30" --method heads --sparsity 0.25 $CAL --out "$OUT/base-n30-h25"
 [ -d "$OUT/cnn-c30" ] || $P --model "$CNN" --method channels --sparsity 0.3 --out "$OUT/cnn-c30"
 [ -d "$OUT/cnn-c50" ] || $P --model "$CNN" --method channels --sparsity 0.5 --out "$OUT/cnn-c50"
-[ -d "$OUT/cnn-c30bn" ] || $P --model "$CNN" --method channels --sparsity 0.3 --score bn --out "$OUT/cnn-c30bn"
-[ -d "$OUT/cnn-c50bn" ] || $P --model "$CNN" --method channels --sparsity 0.5 --score bn --out "$OUT/cnn-c50bn"
+[ -d "$OUT/cnn-c30l1" ] || $P --model "$CNN" --method channels --sparsity 0.3 --score l1 --out "$OUT/cnn-c30l1"
+[ -d "$OUT/cnn-c50l1" ] || $P --model "$CNN" --method channels --sparsity 0.5 --score l1 --out "$OUT/cnn-c50l1"
 echo "== CNN: test accuracy"
-for m in "$CNN" "$OUT/cnn-c30" "$OUT/cnn-c50" "$OUT/cnn-c30bn" "$OUT/cnn-c50bn"; do echo "$m"; $FATHOM eval --model "$m"; done
+for m in "$CNN" "$OUT/cnn-c30" "$OUT/cnn-c50" "$OUT/cnn-c30l1" "$OUT/cnn-c50l1"; do echo "$m"; $FATHOM eval --model "$m"; done
 echo "== CNN: speed"
 $FATHOM bench prune --cnn "$CNN" "$OUT/cnn-c30" "$OUT/cnn-c50" --rounds 9
 echo "== LM: speed"

@@ -11,9 +11,6 @@ import dev.fathom.io.Checkpoint;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.LlamaForCausalLM;
-import dev.fathom.llm.train.LmTrainConfig;
-import dev.fathom.llm.train.LmTrainer;
-import dev.fathom.llm.train.TokenData;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
@@ -24,24 +21,24 @@ import picocli.CommandLine.Option;
  * float checkpoint of the smaller config that {@code lm eval}, {@code lm generate} or {@code eval} load.
  */
 final class CompressStructuredPrune {
-  @Option(names = "--score", description = "neurons, heads: activation (needs --calib) | weight; channels: l1 | bn; default activation or l1")
+  @Option(names = "--score", description = "neurons, heads: activation (needs --calib) | weight; channels: l1 | bn; default activation or bn")
   String score;
 
   @Option(names = "--round-to", defaultValue = "1", description = "round the kept neurons/heads/channels per layer to a multiple of this; default ${DEFAULT-VALUE}")
   int roundTo;
 
-  @Option(names = "--heal-steps", defaultValue = "0",
-      description = "language models: fine-tune the pruned model this many AdamW steps on the training part (first 90%%) of --heal-text; default ${DEFAULT-VALUE}")
+  @Option(names = "--heal-steps", defaultValue = "0", description = "fine-tune the pruned model this many AdamW steps on training data "
+      + "(language models: the first 90%% of --heal-text; CNNs: the training set of the config's data); default ${DEFAULT-VALUE}")
   int healSteps;
 
-  @Option(names = "--heal-text", description = "text to heal on; default: the --calib text")
+  @Option(names = "--heal-text", description = "language models: text to heal on; default: the --calib text")
   Path healText;
 
-  @Option(names = "--heal-lr", defaultValue = "1e-4", description = "peak learning rate of healing (cosine to a tenth, warmup a tenth of the steps); default ${DEFAULT-VALUE}")
-  double healLr;
+  @Option(names = "--heal-lr", description = "peak learning rate of healing (cosine to a tenth, warmup a tenth of the steps); default 1e-4 (LM), 5e-4 (CNN)")
+  Double healLr;
 
-  @Option(names = "--heal-batch", defaultValue = "8", description = "healing sequences per step (of the model's context, at most 256); default ${DEFAULT-VALUE}")
-  int healBatch;
+  @Option(names = "--heal-batch", description = "healing batch: sequences of the model's context (at most 256) or images; default 8 (LM), 64 (CNN)")
+  Integer healBatch;
 
   int run(StructuredMethod m, Path model, Double sparsity, String pattern, CompressCalibration calibration, Path out) throws Exception {
     if (pattern != null) throw new CliException("--pattern: method " + m + " removes whole " + m.units() + "; expected --sparsity S, got --pattern " + pattern);
@@ -58,11 +55,13 @@ final class CompressStructuredPrune {
           + "; --model " + model + " is " + (classifier ? "a '" + node.path("model").asText() + "' classifier" : "a language model ("
           + node.path("model_type").asText("llama") + ")"));
     }
-    if (healSteps < 0 || (healSteps > 0 && (healBatch < 1 || !(healLr > 0)))) {
-      throw new CliException("--heal-steps/--heal-batch/--heal-lr: expected steps >= 0, batch >= 1, lr > 0, got " + healSteps + ", " + healBatch + ", " + healLr);
+    int batch = healBatch != null ? healBatch : classifier ? 64 : 8;
+    double lr = healLr != null ? healLr : classifier ? 5e-4 : 1e-4;
+    if (healSteps < 0 || batch < 1 || !(lr > 0)) {
+      throw new CliException("--heal-steps/--heal-batch/--heal-lr: expected steps >= 0, batch >= 1, lr > 0, got " + healSteps + ", " + batch + ", " + lr);
     }
-    if (healSteps > 0 && classifier) throw new CliException("--heal-steps: healing is built for language models only, got a CNN classifier");
-    if (healSteps > 0 && healText == null && calibration.calib == null) throw new CliException("--heal-steps: expected --heal-text FILE or --calib FILE, got neither");
+    Path healOn = healText != null ? healText : calibration.calib;
+    if (healSteps > 0 && !classifier && healOn == null) throw new CliException("--heal-steps: expected --heal-text FILE or --calib FILE, got neither");
     long t0 = System.nanoTime();
     if (classifier) {
       ModelLoader loaded = ModelLoader.load(model);
@@ -73,10 +72,12 @@ final class CompressStructuredPrune {
       } catch (IllegalArgumentException e) {
         throw new CliException("--method " + m + ": " + e.getMessage());
       }
+      double pruneSecs = (System.nanoTime() - t0) / 1e9;
+      if (healSteps > 0) PruneHealing.classifier(r.config(), r.model(), healSteps, batch, lr);
       Checkpoint.save(out, r.model(), r.config(), null);
-      System.out.printf("%s %s (%s): %s -> %s; channels %s -> %s; parameters %,d -> %,d in %.1f s%n", m, sparsity, config.score(), model, out,
+      System.out.printf("%s %s (%s): %s -> %s; channels %s -> %s; parameters %,d -> %,d in %.1f s%s%n", m, sparsity, config.score(), model, out,
           Arrays.toString(loaded.config().channels()), Arrays.toString(r.config().channels()), loaded.model().numParameters(), r.model().numParameters(),
-          (System.nanoTime() - t0) / 1e9);
+          pruneSecs, healSteps == 0 ? "" : "; healed " + healSteps + " steps");
       return 0;
     }
     LlamaForCausalLM lm = HfCheckpoint.load(model);
@@ -93,7 +94,7 @@ final class CompressStructuredPrune {
       throw new CliException("--method " + m + ": " + e.getMessage());
     }
     double pruneSecs = (System.nanoTime() - t0) / 1e9;
-    if (healSteps > 0) heal(r.model(), model, calibration.calib);
+    if (healSteps > 0) PruneHealing.language(r.model(), model, healOn, healSteps, batch, lr);
     HfCheckpoint.save(out, r.model(), HfCheckpoint.readGenerationConfig(model));
     CompressQuantizeCommand.copyTokenizer(model, out);
     LlamaConfig after = r.model().config();
@@ -103,18 +104,5 @@ final class CompressStructuredPrune {
         what, after.numHiddenLayers(), before.parameterCount(), after.parameterCount(), pruneSecs,
         calib == null ? "" : "; " + calibration.describe(calib), healSteps == 0 ? "" : "; healed " + healSteps + " steps");
     return 0;
-  }
-
-  /** A short fine-tune of every parameter on the training part of the heal text, with the LM trainer. */
-  private void heal(LlamaForCausalLM lm, Path model, Path calib) throws Exception {
-    Path file = healText != null ? healText : calib;
-    byte[] all = LmText.read(file);
-    TokenData train = LmText.tokens(LmText.tokenizerOf(model), Arrays.copyOf(all, LmText.splitPoint(all)));
-    int ctx = LmText.context(null, lm.config(), 256);
-    LmTrainConfig cfg = LmTrainConfig.defaults(healSteps, 0).withBatch(healBatch, 1, ctx).withLr(healLr, healLr / 10, healSteps / 10)
-        .withEval(0, 0, 0, Math.max(1, healSteps / 5));
-    System.out.printf("healing: %d steps of %d x %d tokens from the training part of %s, lr %.1e%n", healSteps, healBatch, ctx, file, healLr);
-    new LmTrainer(lm, lm.parameters(), cfg, train, null, null, null).run(System.out);
-    lm.eval();
   }
 }

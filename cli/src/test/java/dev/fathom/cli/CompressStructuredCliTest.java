@@ -70,6 +70,11 @@ class CompressStructuredCliTest {
     CliTest.Run r = run("compress", "prune", "--model", model.toString(), "--method", "channels", "--sparsity", "0.5", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("channels [4, 6] -> [2, 3]");
+    Path healed = tmp.resolve("healed");
+    r = run("compress", "prune", "--model", model.toString(), "--method", "channels", "--sparsity", "0.5", "--heal-steps", "3", "--heal-batch", "4",
+        "--out", healed.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("step 3 | loss").contains("healed 3 steps");
     CliTest.Run b = run("bench", "prune", "--cnn", model.toString(), out.toString(), "--rounds", "1", "--batch", "4");
     assertThat(b.code()).as(b.err()).isZero();
     assertThat(b.out()).contains("c (channels [4, 6]) | ").contains("p (channels [2, 3]) | ").contains("| 1.00x |");
@@ -94,8 +99,8 @@ class CompressStructuredCliTest {
         "needs calibration data");
     assertOneLineError(run("compress", "prune", "--model", cnn.toString(), "--method", "channels", "--sparsity", "0.5", "--score", "activation",
         "--out", out.toString()), "method channels expected l1 or bn, got activation");
-    assertOneLineError(run("compress", "prune", "--model", cnn.toString(), "--method", "channels", "--sparsity", "0.5", "--heal-steps", "5",
-        "--out", out.toString()), "--heal-steps: healing is built for language models only");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "heads", "--sparsity", "0.5", "--score", "weight",
+        "--heal-steps", "5", "--out", out.toString()), "--heal-steps: expected --heal-text FILE or --calib FILE, got neither");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "rows", "--sparsity", "0.5", "--out", out.toString()),
         "unknown pruning method 'rows'", "neurons, heads, channels");
   }

@@ -44,9 +44,9 @@ public enum UnitScore {
     return forLanguageModels;
   }
 
-  /** The default score of a method: activation for neurons and heads, l1 for channels. */
+  /** The default score of a method: activation for neurons and heads, bn for channels (it measured better than l1 on the Fashion-MNIST CNN). */
   public static UnitScore defaultFor(StructuredMethod m) {
-    return m.forLanguageModels() ? ACTIVATION : L1;
+    return m.forLanguageModels() ? ACTIVATION : BN;
   }
 
   /**
