@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure kernels and training throughput (compare with the peer scripts in bench/).",
     subcommands = {BenchGemmCommand.class, BenchConvCommand.class, BenchAttentionCommand.class, BenchTrainCommand.class,
-        BenchSpeculativeCommand.class, BenchKvCommand.class, BenchTokensCommand.class,
+        BenchSpeculativeCommand.class, BenchKvCommand.class, BenchTokensCommand.class, BenchPruneCommand.class,
         CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
   @Override

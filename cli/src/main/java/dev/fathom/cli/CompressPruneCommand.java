@@ -4,6 +4,7 @@ import dev.fathom.compress.CalibrationSet;
 import dev.fathom.compress.PruneConfig;
 import dev.fathom.compress.Pruner;
 import dev.fathom.compress.PruningMethod;
+import dev.fathom.compress.StructuredMethod;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
 import java.nio.file.Path;
@@ -15,12 +16,13 @@ import picocli.CommandLine.Option;
 
 /** {@code fathom compress prune}: zeroes weights of the decoder projections and saves an ordinary float checkpoint. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-    description = "Prune the decoder projections of a language model (magnitude, Wanda, SparseGPT; unstructured or n:m) and save it as a float model.")
+    description = "Prune the decoder projections of a language model (magnitude, Wanda, SparseGPT; unstructured or n:m), or remove whole "
+        + "MLP neurons, attention heads or CNN conv channels (the matrices shrink), and save it as a float model.")
 final class CompressPruneCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "float model directory (Hugging Face layout)")
   Path model;
 
-  @Option(names = "--method", required = true, description = "magnitude | wanda | sparsegpt")
+  @Option(names = "--method", required = true, description = "magnitude | wanda | sparsegpt | neurons | heads (language models) | channels (CNN classifiers)")
   String method;
 
   @Option(names = "--sparsity", description = "share of weights set to zero, in [0, 1); with --pattern n:m it is 1 - n/m and may be left out")
@@ -35,12 +37,23 @@ final class CompressPruneCommand implements Callable<Integer> {
   @Mixin
   CompressCalibration calibration;
 
+  @Mixin
+  CompressStructuredPrune structured;
+
   @Option(names = "--out", required = true, description = "output directory")
   Path out;
 
   @Override
   public Integer call() throws Exception {
-    PruningMethod m = CompressQuantizeCommand.parse(() -> PruningMethod.parse(method), "--method");
+    var sm = StructuredMethod.find(method);
+    if (sm.isPresent()) return structured.run(sm.get(), model, sparsity, pattern, calibration, out);
+    PruningMethod m = CompressQuantizeCommand.parse(() -> {
+      try {
+        return PruningMethod.parse(method);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + ", " + StructuredMethod.names(), e);
+      }
+    }, "--method");
     if (!scope.equals("layer") && !scope.equals("global")) throw new CliException("--scope: expected layer or global, got '" + scope + "'");
     PruneConfig config = CompressQuantizeCommand.parse(() -> {
       int[] nm = pattern == null ? new int[] {0, 0} : PruneConfig.parsePattern(pattern);

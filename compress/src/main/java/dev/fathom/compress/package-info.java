@@ -3,7 +3,9 @@
  * rounds the decoder projections onto a {@code dev.fathom.quant.GroupGrid} by round to nearest,
  * {@link dev.fathom.compress.Gptq} or {@link dev.fathom.compress.Awq}; the per-tensor 4-bit baseline
  * is {@link dev.fathom.compress.PerTensorBaseline}. Pruning: {@link dev.fathom.compress.Pruner}
- * (magnitude, Wanda, SparseGPT; unstructured or n:m) over {@link dev.fathom.compress.LayerPruning}.
+ * (magnitude, Wanda, SparseGPT; unstructured or n:m) over {@link dev.fathom.compress.LayerPruning};
+ * structured pruning that shrinks the matrices: {@link dev.fathom.compress.LlamaStructuredPruner} (MLP
+ * neurons, attention heads) and {@link dev.fathom.compress.ChannelPruner} (CNN conv channels).
  * The calibrated methods run layer by layer ({@link dev.fathom.compress.LayerwiseCalibration}) on
  * statistics of each projection's inputs ({@link dev.fathom.compress.LinearStats}); GPTQ and
  * SparseGPT share one column sweep ({@link dev.fathom.compress.ObsSweep}). Quantized models are saved
