@@ -57,17 +57,7 @@ public final class Int8Kernels {
    */
   public static void w8a8(byte[] qx, float[] sx, int batch, byte[] qw, float[] sw, int in, float[] bias, int bOff, float[] y, int yOff,
       int yStride, int o0, int o1, boolean accumulate) {
-    if (!VECTOR) {
-      ScalarInt8Kernels.w8a8(qx, sx, batch, qw, sw, in, bias, bOff, y, yOff, yStride, o0, o1, accumulate);
-      return;
-    }
-    for (int o = o0; o < o1; o++) {
-      for (int r = 0; r < batch; r++) {
-        float v = dot(qx, r * in, qw, o * in, in) * (sx[r] * sw[o]);
-        if (bias != null) v += bias[bOff + o];
-        int yi = yOff + r * yStride + o;
-        y[yi] = accumulate ? y[yi] + v : v;
-      }
-    }
+    ScalarInt8Kernels.rows(VECTOR ? Int8Kernels::dot : ScalarInt8Kernels::dot, qx, sx, batch, qw, sw, in, bias, bOff, y, yOff, yStride, o0,
+        o1, accumulate);
   }
 }
