@@ -4,10 +4,13 @@ import dev.fathom.compress.CalibrationSet;
 import dev.fathom.compress.PerTensorBaseline;
 import dev.fathom.compress.PostTrainingQuantizer;
 import dev.fathom.compress.QuantizationMethod;
+import dev.fathom.compress.W8A8Config;
+import dev.fathom.compress.W8A8Quantizer;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.QuantizedCheckpoint;
 import dev.fathom.quant.GroupGrid;
+import dev.fathom.quant.QuantFormat;
 import dev.fathom.quant.QuantizedMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +31,15 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "float model directory (Hugging Face layout)")
   Path model;
 
-  @Option(names = "--method", defaultValue = "rtn", description = "rtn | gptq | awq | smoothquant (not implemented yet); default ${DEFAULT-VALUE}")
+  @Option(names = "--method", defaultValue = "rtn", description = "rtn | gptq | awq (weights only); w8a8 | smoothquant | llm-int8 (int8 weights × int8 activations "
+      + "per token, --format int8); default ${DEFAULT-VALUE}")
   String method;
+
+  @Option(names = "--alpha", description = "smoothquant: migration strength α in [0, 1] (default 0.5)")
+  Double alpha;
+
+  @Option(names = "--threshold", description = "llm-int8: input columns whose calibration |x| exceeds this stay float (default 6.0)")
+  Double threshold;
 
   @Option(names = "--format", required = true,
       description = "q8_0 | q4_0 | int8 | int4g128; int3g32 (3-bit groups of 32, saved as float32 values on the grid); "
@@ -47,7 +57,14 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     QuantizationMethod m = parse(() -> QuantizationMethod.parse(method), "--method");
     boolean perTensor = format.equalsIgnoreCase(PER_TENSOR);
     GroupGrid grid = perTensor ? null : parse(() -> GroupGrid.parse(format), "--format");
-    if (!m.implemented()) throw new CliException("--method " + m + ": not implemented yet (available: rtn, gptq, awq)", 3);
+    if (!m.implemented()) throw new CliException("--method " + m + ": not implemented yet", 3);
+    if (alpha != null && m != QuantizationMethod.SMOOTHQUANT) throw new CliException("--alpha: only for --method smoothquant, got --method " + m);
+    if (threshold != null && m != QuantizationMethod.LLM_INT8) throw new CliException("--threshold: only for --method llm-int8, got --method " + m);
+    W8A8Config w8a8 = parse(() -> new W8A8Config(alpha == null ? W8A8Config.DEFAULT_ALPHA : alpha,
+        threshold == null ? W8A8Config.DEFAULT_THRESHOLD : threshold), alpha != null ? "--alpha" : "--threshold");
+    if (m.quantizesActivations() && (perTensor || grid.format() != QuantFormat.INT8)) {
+      throw new CliException("--method " + m + " quantizes activations to int8 (W8A8): expected --format int8, got " + format);
+    }
     if (perTensor && m != QuantizationMethod.RTN) throw new CliException("--format " + PER_TENSOR + ": expected --method rtn, got " + m);
     if (m.needsCalibration() && calibration.calib == null) throw new CliException("--method " + m + " needs calibration data: pass --calib FILE");
     if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
@@ -59,8 +76,14 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     }
     CalibrationSet calib = m.needsCalibration() ? calibration.load(model, lm.config()) : null;
     long t0 = System.nanoTime();
+    String extra = "";
     try {
-      if (perTensor) {
+      if (m.quantizesActivations()) {
+        W8A8Quantizer.Result r = W8A8Quantizer.quantize(lm, m, calib, w8a8);
+        QuantizedCheckpoint.save(out, lm, lm.quantizedWeights(), lm.quantization(), HfCheckpoint.readGenerationConfig(model));
+        extra = String.format("; int8 activations per token; %d of %d input columns (%.3f%%) kept float", r.floatColumns(), r.columns(),
+            100 * r.floatFraction());
+      } else if (perTensor) {
         PerTensorBaseline.apply(lm);
         HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
       } else if (grid.format() == null) {
@@ -77,7 +100,7 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     copyTokenizer(model, out);
     long before = CompressReportCommand.weightBytes(model), after = CompressReportCommand.weightBytes(out);
     System.out.printf("%s %s: %s -> %s (%.1f MB -> %.1f MB, %.2fx smaller) in %.1f s%s%n", m, perTensor ? PER_TENSOR : grid, model, out,
-        before / 1e6, after / 1e6, (double) before / after, secs, calib == null ? "" : "; " + calibration.describe(calib));
+        before / 1e6, after / 1e6, (double) before / after, secs, (calib == null ? "" : "; " + calibration.describe(calib)) + extra);
     return 0;
   }
 

@@ -49,6 +49,13 @@ public final class PostTrainingQuantizer {
    */
   public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
       CalibrationSet calibration) {
+    if (method.quantizesActivations()) {
+      if (format != QuantFormat.INT8) {
+        throw new IllegalArgumentException("--method " + method + " quantizes activations to int8 (W8A8): expected format int8, got " + format);
+      }
+      W8A8Quantizer.quantize(model, method, calibration, W8A8Config.defaults());
+      return model.quantizedWeights();
+    }
     Map<String, GridWeights> g = round(model, method, GroupGrid.of(format), calibration);
     Map<String, QuantizedMatrix> out = new LinkedHashMap<>();
     g.forEach((name, gw) -> {
@@ -74,6 +81,9 @@ public final class PostTrainingQuantizer {
     }
     if (!method.implemented()) {
       throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet; available: rtn, gptq, awq");
+    }
+    if (method.quantizesActivations()) {
+      throw new IllegalArgumentException("--method " + method + " quantizes activations (W8A8) and needs a packed int8 format, got " + grid);
     }
     if (method.needsCalibration() && calibration == null) {
       throw new IllegalArgumentException("quantization method '" + method + "' needs calibration data (--calib FILE), none was given");
@@ -105,7 +115,7 @@ public final class PostTrainingQuantizer {
           out.put(paramName(i, e.getKey()), store(w, AwqClip.round(grid, w.data(), w.size(0), w.size(1), h)));
         }
       });
-      default -> throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet");
+      default -> throw new IllegalStateException("unreachable: " + method);
     }
     return out;
   }

@@ -3,7 +3,10 @@ package dev.fathom.compress;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** How quantized values are chosen. RTN, GPTQ and AWQ are implemented; SmoothQuant is not yet. */
+/**
+ * How quantized values are chosen. RTN, GPTQ and AWQ quantize weights only; w8a8, smoothquant and
+ * llm-int8 also quantize activations to int8 per token at run time ({@link W8A8Quantizer}).
+ */
 public enum QuantizationMethod {
   /** Round to nearest on the format's grid, each block/group/row on its own. */
   RTN("rtn", false),
@@ -11,8 +14,12 @@ public enum QuantizationMethod {
   GPTQ("gptq", true),
   /** AWQ (Lin et al. 2024): activation-aware per-channel scaling before rounding. */
   AWQ("awq", true),
-  /** SmoothQuant (Xiao et al. 2022): migrates activation outliers into the weights for W8A8. */
-  SMOOTHQUANT("smoothquant", true);
+  /** SmoothQuant (Xiao et al. 2023): migrates activation outliers into the weights, then W8A8. */
+  SMOOTHQUANT("smoothquant", true),
+  /** Plain W8A8: int8 weights per output channel × int8 activations per token, no migration. */
+  W8A8("w8a8", false),
+  /** LLM.int8 (Dettmers et al. 2022): W8A8 with the outlier input columns (from calibration) kept in float. */
+  LLM_INT8("llm-int8", true);
 
   private final String id;
   private final boolean needsCalibration;
@@ -33,7 +40,12 @@ public enum QuantizationMethod {
 
   /** True when this build can run the method. */
   public boolean implemented() {
-    return this != SMOOTHQUANT;
+    return true;
+  }
+
+  /** True for the W8A8 methods: int8 weights and int8 activations (format int8 only). */
+  public boolean quantizesActivations() {
+    return this == SMOOTHQUANT || this == W8A8 || this == LLM_INT8;
   }
 
   /**

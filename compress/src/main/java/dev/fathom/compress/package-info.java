@@ -2,7 +2,10 @@
  * Model compression of Llama-family models. Quantization: {@link dev.fathom.compress.PostTrainingQuantizer}
  * rounds the decoder projections onto a {@code dev.fathom.quant.GroupGrid} by round to nearest,
  * {@link dev.fathom.compress.Gptq} or {@link dev.fathom.compress.Awq}; the per-tensor 4-bit baseline
- * is {@link dev.fathom.compress.PerTensorBaseline}. Pruning: {@link dev.fathom.compress.Pruner}
+ * is {@link dev.fathom.compress.PerTensorBaseline}. W8A8 (int8 weights × int8 activations per token):
+ * {@link dev.fathom.compress.W8A8Quantizer} (plain, {@link dev.fathom.compress.SmoothQuant}, LLM.int8
+ * float outlier columns); {@link dev.fathom.compress.OutlierInjection} gives a float model large
+ * activation channels without changing its function, to test them. Pruning: {@link dev.fathom.compress.Pruner}
  * (magnitude, Wanda, SparseGPT; unstructured or n:m) over {@link dev.fathom.compress.LayerPruning};
  * structured pruning that shrinks the matrices: {@link dev.fathom.compress.LlamaStructuredPruner} (MLP
  * neurons, attention heads) and {@link dev.fathom.compress.ChannelPruner} (CNN conv channels).

@@ -96,7 +96,7 @@ class PostTrainingQuantizerTest {
     LlamaForCausalLM m = new LlamaForCausalLM(CONFIG, new Rng(3));
     CalibrationSet calib = CalibrationSet.sample(new int[] {1, 2, 3, 4}, 2, 2, 0);
     assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, QuantizationMethod.SMOOTHQUANT, QuantFormat.Q4_0, calib))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'smoothquant' is not implemented yet");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected format int8, got q4_0");
     for (QuantizationMethod needs : new QuantizationMethod[] {QuantizationMethod.GPTQ, QuantizationMethod.AWQ}) {
       assertThatThrownBy(() -> PostTrainingQuantizer.quantize(m, needs, QuantFormat.Q4_0, null)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + needs + "' needs calibration data (--calib FILE), none was given");

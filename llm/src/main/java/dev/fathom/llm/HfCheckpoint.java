@@ -153,6 +153,11 @@ public final class HfCheckpoint {
     QuantizationConfig qc = QuantizedCheckpoint.readQuantization(dir);
     Map<String, QuantizedMatrix> quantized = loadWeights(dir, model, qc);
     if (qc != null) model.attachQuantized(qc, quantized);
+    if (qc != null && qc.quantizesActivations()) {
+      try (SafetensorsFile f = Safetensors.open(dir.resolve(WEIGHTS))) {
+        model.attachW8A8(W8A8Checkpoint.read(dir, f, qc, quantized, model.namedParameters()));
+      }
+    }
     return model;
   }
 
@@ -268,6 +273,7 @@ public final class HfCheckpoint {
     for (String name : raw.keySet()) {
       if (expected.containsKey(name) || name.endsWith("rotary_emb.inv_freq")) continue;
       if (name.equals("lm_head.weight") && !expected.containsKey(name)) continue;  // tied head saved anyway
+      if (qc != null && qc.quantizesActivations() && name.endsWith(W8A8Checkpoint.OUTLIERS)) continue;  // read by W8A8Checkpoint
       unexpected.add(name);
     }
     if (!unexpected.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.fathom.nn.F;
 import dev.fathom.nn.Linear;
 import dev.fathom.nn.Module;
 import dev.fathom.quant.QuantizedMatrix;
+import dev.fathom.quant.W8A8Matrix;
 import dev.fathom.tensor.DType;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Shape;
@@ -28,6 +29,7 @@ public final class LlamaForCausalLM extends Module {
   final Linear lmHead;  // null when tied
   private QuantizationConfig quantization;
   private Map<String, QuantizedMatrix> quantized = Map.of();
+  private Map<String, W8A8Matrix> w8a8 = Map.of();
 
   /** A freshly initialised model (Hugging Face's init: N(0, initializer_range²), norms at one). */
   public LlamaForCausalLM(LlamaConfig config, Rng rng) {
@@ -72,6 +74,41 @@ public final class LlamaForCausalLM extends Module {
     for (Map.Entry<String, QuantizedMatrix> e : weights.entrySet()) QuantizedCheckpoint.checkMatches(e.getKey(), e.getValue(), p.get(e.getKey()));
     this.quantization = Objects.requireNonNull(config, "config");
     this.quantized = Map.copyOf(weights);
+  }
+
+  /** The W8A8 matrices by parameter name (empty unless the model quantizes its activations). */
+  public Map<String, W8A8Matrix> w8a8Weights() {
+    return w8a8;
+  }
+
+  /**
+   * Makes the named projections compute in W8A8 (int8 activations per token × int8 weights, float
+   * outlier columns): generation runs on {@code weights}, and a forward hook replaces each
+   * {@link Linear}'s output with the same arithmetic in the autograd forward. Call after
+   * {@link #attachQuantized} with a config whose activation_bits is 8.
+   *
+   * @throws IllegalStateException if the model is not quantized with activation_bits 8, or W8A8 is already attached
+   * @throws IllegalArgumentException if a name is not a projection or its shape differs
+   */
+  public void attachW8A8(Map<String, W8A8Matrix> weights) {
+    if (quantization == null || !quantization.quantizesActivations()) {
+      throw new IllegalStateException("attachW8A8: expected a model quantized with activation_bits 8, got "
+          + (quantization == null ? "a float model" : "weight-only " + quantization.format()));
+    }
+    if (!w8a8.isEmpty()) throw new IllegalStateException("attachW8A8: W8A8 weights are already attached");
+    Map<String, Module> mods = namedModules();
+    for (Map.Entry<String, W8A8Matrix> e : weights.entrySet()) {
+      String name = e.getKey();
+      Module m = name.endsWith(".weight") ? mods.get(name.substring(0, name.length() - ".weight".length())) : null;
+      if (!(m instanceof Linear l) || l.outFeatures != e.getValue().rows() || l.inFeatures != e.getValue().cols()) {
+        throw new IllegalArgumentException("W8A8 weight '" + name + "' " + e.getValue() + ": expected the weight of a Linear of that shape");
+      }
+    }
+    for (Map.Entry<String, W8A8Matrix> e : weights.entrySet()) {
+      String name = e.getKey();
+      mods.get(name.substring(0, name.length() - ".weight".length())).registerForwardHook(new W8A8Forward(e.getValue()));
+    }
+    this.w8a8 = Map.copyOf(weights);
   }
 
   /** The rotary tables shared by all layers. */

@@ -60,6 +60,7 @@ public final class QuantizedCheckpoint {
         meta.put(e.getKey(), q.format().id() + "[" + q.rows() + "," + q.cols() + "]");
       }
     }
+    if (qc.quantizesActivations()) raw.putAll(W8A8Checkpoint.tensors(model.w8a8Weights()));
     ObjectNode config = JSON.valueToTree(model.config());
     config.set("quantization_config", JSON.valueToTree(qc));
     String configText = JSON.writeValueAsString(config) + "\n";

@@ -3,6 +3,7 @@ package dev.fathom.llm.generate;
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.quant.QuantizedMatrix;
+import dev.fathom.quant.W8A8Matrix;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.Tensor;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
  * Face names. The arrays are the parameters' own storage, so in-place weight edits (a LoRA merge,
  * an optimizer step) are seen by the next step; a model whose tensors are replaced needs a new view.
  * The projections of a quantized model ({@link LlamaForCausalLM#quantizedWeights()}) are its
- * packed matrices instead.
+ * packed matrices instead, or their W8A8 matrices when activations are quantized too.
  */
 record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, float[] finalNorm, Projection head,
     float[] cos, float[] sin, float[] invFreq) {
@@ -21,7 +22,6 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
   static ModelWeights of(LlamaForCausalLM model, int positions) {
     LlamaConfig c = model.config();
     Map<String, Tensor> p = model.namedParameters();
-    Map<String, QuantizedMatrix> qw = model.quantizedWeights();
     int d = c.hiddenSize(), f = c.intermediateSize(), q = c.numAttentionHeads() * c.headDim();
     int kv = c.numKeyValueHeads() * c.headDim();
     LayerWeights[] layers = new LayerWeights[c.numHiddenLayers()];
@@ -30,24 +30,26 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
       String a = pre + "self_attn.", m = pre + "mlp.";
       layers[i] = new LayerWeights(
           get(p, pre + "input_layernorm.weight", d), get(p, pre + "post_attention_layernorm.weight", d),
-          proj(p, qw, a + "q_proj.weight", q, d), bias(p, a + "q_proj.bias", c.qkvBias(), q),
-          proj(p, qw, a + "k_proj.weight", kv, d), bias(p, a + "k_proj.bias", c.qkvBias(), kv),
-          proj(p, qw, a + "v_proj.weight", kv, d), bias(p, a + "v_proj.bias", c.qkvBias(), kv),
-          proj(p, qw, a + "o_proj.weight", d, q), bias(p, a + "o_proj.bias", c.oBias(), d),
-          proj(p, qw, m + "gate_proj.weight", f, d), bias(p, m + "gate_proj.bias", c.mlpBias(), f),
-          proj(p, qw, m + "up_proj.weight", f, d), bias(p, m + "up_proj.bias", c.mlpBias(), f),
-          proj(p, qw, m + "down_proj.weight", d, f), bias(p, m + "down_proj.bias", c.mlpBias(), d));
+          proj(p, model, a + "q_proj.weight", q, d), bias(p, a + "q_proj.bias", c.qkvBias(), q),
+          proj(p, model, a + "k_proj.weight", kv, d), bias(p, a + "k_proj.bias", c.qkvBias(), kv),
+          proj(p, model, a + "v_proj.weight", kv, d), bias(p, a + "v_proj.bias", c.qkvBias(), kv),
+          proj(p, model, a + "o_proj.weight", d, q), bias(p, a + "o_proj.bias", c.oBias(), d),
+          proj(p, model, m + "gate_proj.weight", f, d), bias(p, m + "gate_proj.bias", c.mlpBias(), f),
+          proj(p, model, m + "up_proj.weight", f, d), bias(p, m + "up_proj.bias", c.mlpBias(), f),
+          proj(p, model, m + "down_proj.weight", d, f), bias(p, m + "down_proj.bias", c.mlpBias(), d));
     }
     float[] embed = get(p, "model.embed_tokens.weight", c.vocabSize(), d);
-    Projection head = c.tieWordEmbeddings() ? Projection.of(embed, d) : proj(p, qw, "lm_head.weight", c.vocabSize(), d);
+    Projection head = c.tieWordEmbeddings() ? Projection.of(embed, d) : proj(p, model, "lm_head.weight", c.vocabSize(), d);
     model.rotary().ensure(positions);
     return new ModelWeights(c, embed, layers, get(p, "model.norm.weight", d), head,
         model.rotary().cos(), model.rotary().sin(), model.rotary().inverseFrequencies());
   }
 
   /** The packed matrix when the model has one under this name, else the float parameter. */
-  private static Projection proj(Map<String, Tensor> p, Map<String, QuantizedMatrix> qw, String name, int out, int in) {
-    QuantizedMatrix q = qw.get(name);
+  private static Projection proj(Map<String, Tensor> p, LlamaForCausalLM model, String name, int out, int in) {
+    W8A8Matrix a8 = model.w8a8Weights().get(name);
+    if (a8 != null) return Projection.of(a8);
+    QuantizedMatrix q = model.quantizedWeights().get(name);
     if (q != null) return Projection.of(q);
     return Projection.of(get(p, name, out, in), in);
   }

@@ -4,37 +4,46 @@ import dev.fathom.kernel.Gemm;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.kernel.VecMath;
 import dev.fathom.quant.QuantizedMatrix;
+import dev.fathom.quant.W8A8Matrix;
 
 /**
  * A weight matrix W (out, in) of the engine: the model's float parameter, or its packed
- * {@link QuantizedMatrix} when the model is quantized (then the float copy is never read here).
+ * {@link QuantizedMatrix} when the model is quantized (then the float copy is never read here),
+ * or a {@link W8A8Matrix} when its activations are quantized too (each call quantizes its inputs
+ * per token, then multiplies int8 by int8).
  */
 final class Projection {
   private final float[] w;
   private final QuantizedMatrix q;
+  private final W8A8Matrix a8;
   private final int in;
 
-  private Projection(float[] w, QuantizedMatrix q, int in) {
+  private Projection(float[] w, QuantizedMatrix q, W8A8Matrix a8, int in) {
     this.w = w;
     this.q = q;
+    this.a8 = a8;
     this.in = in;
   }
 
   /** Output rows of W. */
   int rowsCount() {
-    return q != null ? q.rows() : w.length / in;
+    return a8 != null ? a8.rows() : q != null ? q.rows() : w.length / in;
   }
 
   static Projection of(float[] w, int in) {
-    return new Projection(w, null, in);
+    return new Projection(w, null, null, in);
   }
 
   static Projection of(QuantizedMatrix q) {
-    return new Projection(null, q, q.cols());
+    return new Projection(null, q, null, q.cols());
+  }
+
+  static Projection of(W8A8Matrix m) {
+    return new Projection(null, null, m, m.cols());
   }
 
   boolean quantized() {
-    return q != null;
+    return q != null || a8 != null;
   }
 
   /**
@@ -43,7 +52,9 @@ final class Projection {
    */
   void rows(float[] bias, float[] x, int xOff, int xStride, int batch, float[] y, int yOff, int yStride, int o0, int o1,
       boolean accumulate) {
-    if (q != null) {
+    if (a8 != null) {
+      a8.rows(x, xOff, xStride, batch, bias, 0, y, yOff, yStride, o0, o1, accumulate);
+    } else if (q != null) {
       q.rows(x, xOff, xStride, batch, bias, 0, y, yOff, yStride, o0, o1, accumulate);
     } else {
       MatVec.rows(w, 0, in, bias, 0, x, xOff, xStride, batch, y, yOff, yStride, o0, o1, accumulate);
@@ -52,6 +63,10 @@ final class Projection {
 
   /** out (T, outF) (+)= x (T, in) · Wᵀ + bias, on the shared pool (a GEMM for float weights). */
   void linear(float[] x, float[] bias, float[] out, int outF, int t, boolean accumulate) {
+    if (a8 != null) {
+      a8.apply(x, t, bias, out, accumulate);
+      return;
+    }
     if (q != null) {
       Parallel.forRange(outF, 16, (s, e) -> q.rows(x, 0, in, t, bias, 0, out, 0, outF, s, e, accumulate));
       return;
