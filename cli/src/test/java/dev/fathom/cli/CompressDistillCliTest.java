@@ -4,11 +4,6 @@ import static dev.fathom.cli.CliTest.assertOneLineError;
 import static dev.fathom.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fathom.llm.HfCheckpoint;
-import dev.fathom.llm.LlamaConfig;
-import dev.fathom.llm.LlamaForCausalLM;
-import dev.fathom.llm.tokenizer.Tokenizers;
-import dev.fathom.tensor.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,21 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** fathom compress distill: an LM student that lm eval and lm generate load, and bad arguments. */
 class CompressDistillCliTest {
 
-  private static Path teacher(Path dir) throws Exception {
-    HfCheckpoint.save(dir, new LlamaForCausalLM(LlamaConfig.llama(256, 32, 64, 1, 2, 2, 64, false), new Rng(5)), null);
-    Tokenizers.bytes().save(dir.resolve(HfCheckpoint.TOKENIZER));
-    return dir;
-  }
-
-  private static Path text(Path dir) throws Exception {
-    Path t = dir.resolve("text.txt");
-    Files.writeString(t, "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer. ".repeat(20));
-    return t;
-  }
-
   @Test
   void lmStudentIsAnOrdinaryModel(@TempDir Path tmp) throws Exception {
-    Path t = teacher(tmp.resolve("t")), text = text(tmp), out = tmp.resolve("s");
+    Path t = CompressCliTest.tinyModel(tmp.resolve("t")), text = CompressCliTest.text(tmp), out = tmp.resolve("s");
     CliTest.Run r = run("compress", "distill", "--teacher", t.toString(), "--student-preset", "tiny", "--data", text.toString(),
         "--out", out.toString(), "--steps", "2", "--context", "32", "--batch", "2", "--temperature", "4", "--alpha", "0.9");
     assertThat(r.code()).as(r.err()).isZero();
@@ -46,7 +29,7 @@ class CompressDistillCliTest {
 
   @Test
   void badArgumentsNameWhatWasExpected(@TempDir Path tmp) throws Exception {
-    Path t = teacher(tmp.resolve("t")), text = text(tmp);
+    Path t = CompressCliTest.tinyModel(tmp.resolve("t")), text = CompressCliTest.text(tmp);
     String[] base = {"compress", "distill", "--teacher", t.toString(), "--data", text.toString(), "--out", tmp.resolve("o").toString(),
         "--steps", "1"};
     assertOneLineError(run(concat(base, "--student-preset", "huge")), "--student-preset: expected one of [tiny, small, base]", "got 'huge'");
