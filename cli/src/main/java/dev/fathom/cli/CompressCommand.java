@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 
 /** {@code fathom compress}: model compression (quantize; prune; report). */
 @Command(name = "compress", mixinStandardHelpOptions = true,
-    description = "Compress a language model: quantize or prune it, and compare models by size, decode speed and quality.",
-    subcommands = {CompressQuantizeCommand.class, CompressInjectOutliersCommand.class, CompressPruneCommand.class, CompressReportCommand.class, CommandLine.HelpCommand.class})
+    description = "Compress a model: quantize, prune or distill it, and compare models by size, decode speed and quality.",
+    subcommands = {CompressQuantizeCommand.class, CompressInjectOutliersCommand.class, CompressPruneCommand.class, CompressDistillCommand.class,
+        CompressReportCommand.class, CommandLine.HelpCommand.class})
 final class CompressCommand implements Runnable {
   @Override
   public void run() {

@@ -14,6 +14,7 @@ import dev.fathom.tensor.Rng;
 import dev.fathom.train.CheckpointCallback;
 import dev.fathom.train.CurvePlot;
 import dev.fathom.train.EvalResult;
+import dev.fathom.train.LossFn;
 import dev.fathom.train.Evaluator;
 import dev.fathom.train.MetricsLog;
 import dev.fathom.train.ProgressCallback;
@@ -72,6 +73,15 @@ final class Training {
    */
   static Result run(Options o, PrintStream out, BiFunction<Sequential, int[], UnaryOperator<Batch>> batchTransform,
       VisionModelOptions vision, TokenOptions tokens, int limit) throws IOException {
+    return run(o, out, batchTransform, vision, tokens, limit, UnaryOperator.identity(), F::crossEntropy);
+  }
+
+  /**
+   * Trains an mlp or cnn whose default config {@code resize} may change (distillation's student
+   * sizes), with training objective {@code loss} (the final test loss stays cross-entropy).
+   */
+  static Result run(Options o, PrintStream out, BiFunction<Sequential, int[], UnaryOperator<Batch>> batchTransform,
+      VisionModelOptions vision, TokenOptions tokens, int limit, UnaryOperator<ClassifierConfig> resize, LossFn loss) throws IOException {
     long t0 = System.nanoTime();
     LoadedData d = DataSources.load(o.data(), o.target(), o.seed());
     if (limit > 0) d = d.limit(limit);
@@ -89,6 +99,7 @@ final class Training {
           ? ClassifierConfig.cnn(d.inputShape(), d.classNames(), d.source())
           : ClassifierConfig.mlp(d.inputShape(), d.classNames(), d.source());
       if (d.standardizer() != null) cfg = cfg.withTabular(d.target(), d.featureNames(), d.standardizer().toMap());
+      cfg = resize.apply(cfg);
       model = Classifiers.build(cfg, new Rng(o.seed()));
       checkpointConfig = cfg;
     }
@@ -100,7 +111,7 @@ final class Training {
     DataLoader test = new DataLoader(d.test(), DataLoaderConfig.eval(500));
     AdamW opt = new AdamW(model.parameters(), new AdamConfig(o.lr(), 0.9, 0.999, 1e-8, o.weightDecay()));
     long total = (long) o.epochs() * train.numBatches();
-    Trainer trainer = new Trainer(model, opt, F::crossEntropy, train, test, cfg.numClasses(), TrainerConfig.epochs(o.epochs()))
+    Trainer trainer = new Trainer(model, opt, loss, train, test, cfg.numClasses(), TrainerConfig.epochs(o.epochs()))
         .schedule(LrSchedule.cosineWithWarmup(o.lr(), Math.min(100, total / 10), total, o.lr() * 0.01));
     if (batchTransform != null) trainer.transformBatches(batchTransform.apply(model, cfg.inputShape()));
     Files.createDirectories(o.out());

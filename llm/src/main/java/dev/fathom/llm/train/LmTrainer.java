@@ -46,6 +46,12 @@ public final class LmTrainer {
     void write(Path dir) throws IOException;
   }
 
+  /** The objective of one micro-batch: ids (B, T) and targets (B, T) → scalar loss (default: the model's cross-entropy). */
+  @FunctionalInterface
+  public interface StepLoss {
+    Tensor loss(LlamaForCausalLM model, Tensor ids, Tensor targets);
+  }
+
   /** Resumable position, written as trainer_state.json. */
   public record State(long step, double elapsedSeconds, long tokensSeen, LmTrainConfig config) {}
 
@@ -60,6 +66,7 @@ public final class LmTrainer {
   private double elapsed;
   private long tokensSeen;
   private LmEval lastEval;
+  private StepLoss stepLoss = LlamaForCausalLM::loss;
 
   /**
    * @param trainable the parameters to optimise (all of the model's for pre-training, the adapters for LoRA)
@@ -80,6 +87,12 @@ public final class LmTrainer {
     for (Tensor p : trainable) (p.dim() >= 2 ? decay : noDecay).add(p);
     if (!decay.isEmpty()) optimizers.add(new AdamW(decay, new AdamConfig(cfg.lr(), cfg.beta1(), cfg.beta2(), 1e-8, cfg.weightDecay())));
     if (!noDecay.isEmpty()) optimizers.add(new AdamW(noDecay, new AdamConfig(cfg.lr(), cfg.beta1(), cfg.beta2(), 1e-8, 0)));
+  }
+
+  /** Replaces the training objective (e.g. a distillation loss); validation stays plain cross-entropy. */
+  public LmTrainer lossFunction(StepLoss loss) {
+    this.stepLoss = loss;
+    return this;
   }
 
   public long step() {
@@ -121,7 +134,7 @@ public final class LmTrainer {
       double loss = 0;
       for (int micro = 0; micro < cfg.gradientAccumulationSteps(); micro++) {
         Tensor[] batch = train.sample(rng, cfg.batchSize(), cfg.contextLength());
-        Tensor l = model.loss(batch[0], batch[1]);
+        Tensor l = stepLoss.loss(model, batch[0], batch[1]);
         if (cfg.gradientAccumulationSteps() > 1) l = l.div(cfg.gradientAccumulationSteps());
         l.backward();
         loss += l.item();

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Knowledge-distillation measurements of docs/compress/distillation.md, one run after another.
+# Usage: bash bench/distill_runs.sh cnn SEED | lm SEED   (from the checkout; teachers in ../main/runs or RUNS=...)
+# Each call trains the distilled student and the hard-label baseline with the same seed and steps.
+set -euo pipefail
+RUNS=${RUNS:-/work/main/runs}
+TEXT=${TEXT:-/work/shared/data/tinyshakespeare.txt}
+OUT=${OUT:-/tmp/distill-runs}
+what=$1; seed=$2
+F="nice -n 5 ./fathom"
+case $what in
+  cnn)
+    for arm in "kd-t2a05 --temperature 2 --alpha 0.5" "hard --hard-labels-only"; do
+      set -- $arm
+      $F compress distill --teacher "$RUNS/cnn" --student-preset cnn-quarter --data fashion-mnist --epochs 3 --seed "$seed" \
+        "${@:2}" --out "$OUT/cnn-$1-s$seed"
+    done ;;
+  lm)
+    for arm in "t1a1 --temperature 1 --alpha 1" "hard --hard-labels-only"; do
+      set -- $arm
+      $F compress distill --teacher "$RUNS/lm-small" --student-preset tiny --data "$TEXT" --steps 200 --seed "$seed" \
+        "${@:2}" --out "$OUT/lm-$1-s$seed"
+    done ;;
+  *) echo "usage: $0 cnn|lm SEED" >&2; exit 2 ;;
+esac
