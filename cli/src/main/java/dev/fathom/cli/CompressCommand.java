@@ -3,10 +3,10 @@ package dev.fathom.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code fathom compress}: model compression (quantize; prune; report). */
+/** {@code fathom compress}: model compression (quantize; prune; qat; report). */
 @Command(name = "compress", mixinStandardHelpOptions = true,
     description = "Compress a language model: quantize or prune it, and compare models by size, decode speed and quality.",
-    subcommands = {CompressQuantizeCommand.class, CompressPruneCommand.class, CompressReportCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CompressQuantizeCommand.class, CompressPruneCommand.class, CompressQatCommand.class, CompressReportCommand.class, CommandLine.HelpCommand.class})
 final class CompressCommand implements Runnable {
   @Override
   public void run() {

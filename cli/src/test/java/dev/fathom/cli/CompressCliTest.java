@@ -17,13 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** fathom compress quantize / report, and quantized models through lm eval and lm generate. */
 class CompressCliTest {
 
-  private static Path tinyModel(Path dir) throws Exception {
+  static Path tinyModel(Path dir) throws Exception {
     HfCheckpoint.save(dir, new LlamaForCausalLM(LlamaConfig.llama(256, 64, 128, 1, 2, 2, 64, false), new Rng(5)), null);
     Tokenizers.bytes().save(dir.resolve(HfCheckpoint.TOKENIZER));
     return dir;
   }
 
-  private static Path text(Path dir) throws Exception {
+  static Path text(Path dir) throws Exception {
     Path t = dir.resolve("text.txt");
     Files.writeString(t, "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer. ".repeat(20));
     return t;
