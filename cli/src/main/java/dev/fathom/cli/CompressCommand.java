@@ -3,11 +3,12 @@ package dev.fathom.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code fathom compress}: model compression (quantize; prune; report). */
+/** {@code fathom compress}: model compression (quantize; prune; qat; report). */
 @Command(name = "compress", mixinStandardHelpOptions = true,
-    description = "Compress a model: quantize, prune or distill it, and compare models by size, decode speed and quality.",
-    subcommands = {CompressQuantizeCommand.class, CompressInjectOutliersCommand.class, CompressPruneCommand.class, CompressDistillCommand.class,
-        CompressReportCommand.class, CommandLine.HelpCommand.class})
+    description = "Compress a model: quantize (post-training or quantization-aware), prune or distill it, and compare models by size, "
+        + "decode speed and quality.",
+    subcommands = {CompressQuantizeCommand.class, CompressQatCommand.class, CompressInjectOutliersCommand.class, CompressPruneCommand.class,
+        CompressDistillCommand.class, CompressReportCommand.class, CommandLine.HelpCommand.class})
 final class CompressCommand implements Runnable {
   @Override
   public void run() {

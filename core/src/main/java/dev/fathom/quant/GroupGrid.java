@@ -2,6 +2,8 @@ package dev.fathom.quant;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -14,7 +16,10 @@ import java.util.stream.Collectors;
  * <p>A group is {@link #groupSize} consecutive weights of one row (along the input); int8's
  * group is the whole row. {@link #INT3_G32} is a grid with no packed format: asymmetric 3-bit
  * groups of 32 (fp16 scale, zero point in [0, 7]), used to compare methods at 3 bits with the
- * values saved as float32 ("fake quantization").
+ * values saved as float32 ("fake quantization"). {@link #asymmetric} makes the same kind of grid at
+ * any width from 2 to 8 bits and any group size ({@code int2g16}, {@code int3g16}, ...): also no
+ * packed format, for quantization-aware training and for models whose in-features no format's
+ * block divides.
  */
 public final class GroupGrid {
   /** The step of one group: x̂ = scale·(code − zero). */
@@ -25,6 +30,7 @@ public final class GroupGrid {
   /** Asymmetric 3-bit groups of 32 along the input: s = (max − min)/7 (fp16), z in [0, 7]; no packed format. */
   public static final GroupGrid INT3_G32 = new GroupGrid("int3g32", null, Rule.ASYMMETRIC, 32, 7, true);
 
+  private static final Pattern ASYMMETRIC_NAME = Pattern.compile("int([2-8])g([1-9][0-9]{0,5})", Pattern.CASE_INSENSITIVE);
   private static final List<GroupGrid> FORMATS = Arrays.stream(QuantFormat.values()).map(GroupGrid::forFormat).toList();
 
   private final String id;
@@ -58,19 +64,36 @@ public final class GroupGrid {
   }
 
   /**
-   * The grid named {@code name}: a format's id or {@code int3g32} (case-insensitive).
+   * An asymmetric grid of {@code bits} bits in groups of {@code groupSize} along the input, kept as
+   * float values (no packed format): s = (max − min)/(2^bits − 1) rounded to fp16 with 0 inside
+   * [min, max], z = round(−min/s), x̂ = s·(q − z). {@code asymmetric(3, 32)} is {@link #INT3_G32}.
+   *
+   * @throws IllegalArgumentException for bits outside [2, 8] or a group size below 1
+   */
+  public static GroupGrid asymmetric(int bits, int groupSize) {
+    if (bits < 2 || bits > 8) throw new IllegalArgumentException("asymmetric grid: expected 2 to 8 bits, got " + bits);
+    if (groupSize < 1) throw new IllegalArgumentException("asymmetric grid: expected a group size of at least 1, got " + groupSize);
+    if (bits == 3 && groupSize == 32) return INT3_G32;
+    return new GroupGrid("int" + bits + "g" + groupSize, null, Rule.ASYMMETRIC, groupSize, (1 << bits) - 1, true);
+  }
+
+  /**
+   * The grid named {@code name}: a format's id, or {@code int<b>g<n>} for an {@link #asymmetric}
+   * grid of b bits (2 to 8) in groups of n (case-insensitive; int4g128 is the packed format's).
    *
    * @throws IllegalArgumentException for an unknown name; the message lists the known ones
    */
   public static GroupGrid parse(String name) {
-    if (INT3_G32.id.equalsIgnoreCase(name)) return INT3_G32;
     for (GroupGrid g : FORMATS) if (g.id.equalsIgnoreCase(name)) return g;
+    Matcher m = name == null ? null : ASYMMETRIC_NAME.matcher(name);
+    if (m != null && m.matches()) return asymmetric(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     throw new IllegalArgumentException("unknown quantization grid '" + name + "': expected one of " + knownNames());
   }
 
   /** The names {@link #parse} accepts. */
   public static String knownNames() {
-    return FORMATS.stream().map(GroupGrid::id).collect(Collectors.joining(", ")) + ", " + INT3_G32.id;
+    return FORMATS.stream().map(GroupGrid::id).collect(Collectors.joining(", ")) + ", " + INT3_G32.id
+        + " or any int<bits>g<group> (bits 2 to 8, kept as float values)";
   }
 
   public String id() {
@@ -160,6 +183,16 @@ public final class GroupGrid {
       case Q4_0 -> Math.clamp((int) Math.floor(x * inv + 8.5f), 0, 15);  // llama.cpp's rounding
       case ASYMMETRIC -> Math.clamp(Math.round(x * inv) + st.zero(), 0, qmax);
     };
+  }
+
+  /** The smallest code of the grid (−qmax for the symmetric rules, 0 otherwise). */
+  public int minCode() {
+    return rule == Rule.SYMMETRIC ? -qmax : 0;
+  }
+
+  /** The largest code of the grid. */
+  public int maxCode() {
+    return qmax;
   }
 
   /** The value code {@code q} stands for: scale·(q − zero), computed as the dequantization kernels do. */
