@@ -22,7 +22,7 @@ final class CompressQatCommand implements Callable<Integer> {
       description = "grid: q8_0 | q4_0 | int8 | int4g128 (packed, LMs) or int<bits>g<group> such as int3g32, int3g16, int2g16 (float values on the grid)")
   String format;
 
-  @Option(names = "--data", required = true, description = "a text file for an LM (last 10% held out), or the classifier's data (fashion-mnist, a .csv/.arff)")
+  @Option(names = "--data", required = true, description = "a text file for an LM (last 10%% held out), or the classifier's data (fashion-mnist, a .csv/.arff)")
   String data;
 
   @Option(names = "--steps", description = "optimizer steps (LM)")
