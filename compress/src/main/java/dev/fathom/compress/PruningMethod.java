@@ -1,7 +1,6 @@
 package dev.fathom.compress;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import dev.fathom.io.EnumIds;
 
 /** How weights are chosen for removal. */
 public enum PruningMethod {
@@ -32,9 +31,7 @@ public enum PruningMethod {
    * @throws IllegalArgumentException for an unknown name; the message lists the known ones
    */
   public static PruningMethod parse(String name) {
-    for (PruningMethod m : values()) if (m.id.equalsIgnoreCase(name)) return m;
-    throw new IllegalArgumentException("unknown pruning method '" + name + "': expected one of "
-        + Arrays.stream(values()).map(PruningMethod::id).collect(Collectors.joining(", ")));
+    return EnumIds.parse(values(), PruningMethod::id, name, "pruning method");
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.fathom.compress;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import dev.fathom.io.EnumIds;
 
 /**
  * How quantized values are chosen. RTN, GPTQ and AWQ quantize weights only; w8a8, smoothquant and
@@ -54,9 +53,7 @@ public enum QuantizationMethod {
    * @throws IllegalArgumentException for an unknown name; the message lists the known ones
    */
   public static QuantizationMethod parse(String name) {
-    for (QuantizationMethod m : values()) if (m.id.equalsIgnoreCase(name)) return m;
-    throw new IllegalArgumentException("unknown quantization method '" + name + "': expected one of "
-        + Arrays.stream(values()).map(QuantizationMethod::id).collect(Collectors.joining(", ")));
+    return EnumIds.parse(values(), QuantizationMethod::id, name, "quantization method");
   }
 
   @Override

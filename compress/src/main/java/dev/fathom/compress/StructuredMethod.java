@@ -1,8 +1,7 @@
 package dev.fathom.compress;
 
-import java.util.Arrays;
+import dev.fathom.io.EnumIds;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Structured pruning: whole units go, and the matrices they lived in physically shrink, so dense
@@ -40,12 +39,12 @@ public enum StructuredMethod {
 
   /** The method named {@code name} (case-insensitive), or empty. */
   public static Optional<StructuredMethod> find(String name) {
-    return Arrays.stream(values()).filter(m -> m.id.equalsIgnoreCase(name)).findFirst();
+    return EnumIds.find(values(), StructuredMethod::id, name);
   }
 
   /** The known names, comma separated. */
   public static String names() {
-    return Arrays.stream(values()).map(StructuredMethod::id).collect(Collectors.joining(", "));
+    return EnumIds.names(values(), StructuredMethod::id);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.fathom.compress;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import dev.fathom.io.EnumIds;
 
 /**
  * How structured pruning scores a unit (lowest goes first).
@@ -53,9 +52,7 @@ public enum UnitScore {
    * @throws IllegalArgumentException for an unknown name; the message lists the known ones
    */
   public static UnitScore parse(String name) {
-    for (UnitScore s : values()) if (s.id.equalsIgnoreCase(name)) return s;
-    throw new IllegalArgumentException("unknown score '" + name + "': expected one of "
-        + Arrays.stream(values()).map(UnitScore::id).collect(Collectors.joining(", ")));
+    return EnumIds.parse(values(), UnitScore::id, name, "score");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.fathom.quant;
 
+import dev.fathom.io.EnumIds;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -85,8 +86,7 @@ public enum QuantFormat {
    * @throws IllegalArgumentException for an unknown name; the message lists the known ones
    */
   public static QuantFormat parse(String name) {
-    for (QuantFormat f : values()) if (f.id.equalsIgnoreCase(name)) return f;
-    throw new IllegalArgumentException("unknown quantization format '" + name + "': expected one of " + knownNames());
+    return EnumIds.parse(values(), QuantFormat::id, name, "quantization format");
   }
 
   @Override
