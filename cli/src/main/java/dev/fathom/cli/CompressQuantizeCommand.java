@@ -2,6 +2,7 @@ package dev.fathom.cli;
 
 import dev.fathom.compress.CalibrationSet;
 import dev.fathom.compress.PerTensorBaseline;
+import dev.fathom.compress.AwqConfig;
 import dev.fathom.compress.PostTrainingQuantizer;
 import dev.fathom.compress.QuantizationMethod;
 import dev.fathom.compress.W8A8Config;
@@ -38,6 +39,9 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Option(names = "--alpha", description = "smoothquant: migration strength α in [0, 1] (default 0.5)")
   Double alpha;
 
+  @Option(names = "--awq-grid", description = "awq: values of α tried, 0, 1/N, ..., (N−1)/N (default 20; 1: α = 0, clipping only)")
+  Integer awqGrid;
+
   @Option(names = "--threshold", description = "llm-int8: input columns whose calibration |x| exceeds this stay float (default 6.0)")
   Double threshold;
 
@@ -59,6 +63,9 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     GroupGrid grid = perTensor ? null : parse(() -> GroupGrid.parse(format), "--format");
     if (!m.implemented()) throw new CliException("--method " + m + ": not implemented yet", 3);
     if (alpha != null && m != QuantizationMethod.SMOOTHQUANT) throw new CliException("--alpha: only for --method smoothquant, got --method " + m);
+    if (awqGrid != null && m != QuantizationMethod.AWQ) throw new CliException("--awq-grid: only for --method awq, got --method " + m);
+    AwqConfig awq = parse(() -> awqGrid == null ? AwqConfig.defaults() : new AwqConfig(awqGrid, AwqConfig.defaults().searchBatches()),
+        "--awq-grid");
     if (threshold != null && m != QuantizationMethod.LLM_INT8) throw new CliException("--threshold: only for --method llm-int8, got --method " + m);
     W8A8Config w8a8 = parse(() -> new W8A8Config(alpha == null ? W8A8Config.DEFAULT_ALPHA : alpha,
         threshold == null ? W8A8Config.DEFAULT_THRESHOLD : threshold), alpha != null ? "--alpha" : "--threshold");
@@ -87,10 +94,10 @@ final class CompressQuantizeCommand implements Callable<Integer> {
         PerTensorBaseline.apply(lm);
         HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
       } else if (grid.format() == null) {
-        PostTrainingQuantizer.round(lm, m, grid, calib);
+        PostTrainingQuantizer.round(lm, m, grid, calib, awq);
         HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
       } else {
-        Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(lm, m, grid.format(), calib);
+        Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(lm, m, grid.format(), calib, awq);
         QuantizedCheckpoint.save(out, lm, q, lm.quantization(), HfCheckpoint.readGenerationConfig(model));
       }
     } catch (IllegalArgumentException e) {

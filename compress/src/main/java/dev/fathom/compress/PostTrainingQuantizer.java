@@ -49,6 +49,12 @@ public final class PostTrainingQuantizer {
    */
   public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
       CalibrationSet calibration) {
+    return quantize(model, method, format, calibration, AwqConfig.defaults());
+  }
+
+  /** As {@link #quantize(LlamaForCausalLM, QuantizationMethod, QuantFormat, CalibrationSet)}, with AWQ's search settings. */
+  public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
+      CalibrationSet calibration, AwqConfig awq) {
     if (method.quantizesActivations()) {
       if (format != QuantFormat.INT8) {
         throw new IllegalArgumentException("--method " + method + " quantizes activations to int8 (W8A8): expected format int8, got " + format);
@@ -56,7 +62,7 @@ public final class PostTrainingQuantizer {
       W8A8Quantizer.quantize(model, method, calibration, W8A8Config.defaults());
       return model.quantizedWeights();
     }
-    Map<String, GridWeights> g = round(model, method, GroupGrid.of(format), calibration);
+    Map<String, GridWeights> g = round(model, method, GroupGrid.of(format), calibration, awq);
     Map<String, QuantizedMatrix> out = new LinkedHashMap<>();
     g.forEach((name, gw) -> {
       QuantizedMatrix q = gw.toMatrix();
@@ -76,6 +82,12 @@ public final class PostTrainingQuantizer {
    * @throws IllegalArgumentException as {@link #quantize}
    */
   public static Map<String, GridWeights> round(LlamaForCausalLM model, QuantizationMethod method, GroupGrid grid, CalibrationSet calibration) {
+    return round(model, method, grid, calibration, AwqConfig.defaults());
+  }
+
+  /** As {@link #round(LlamaForCausalLM, QuantizationMethod, GroupGrid, CalibrationSet)}, with AWQ's search settings. */
+  public static Map<String, GridWeights> round(LlamaForCausalLM model, QuantizationMethod method, GroupGrid grid, CalibrationSet calibration,
+      AwqConfig awq) {
     if (model.quantization() != null) {
       throw new IllegalArgumentException("the model is already quantized (" + model.quantization().format() + "); start from a float model");
     }
@@ -107,7 +119,7 @@ public final class PostTrainingQuantizer {
         }
       });
       case AWQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
-        Awq.scaleLayer(layer, inputs, grid, AwqConfig.defaults());
+        Awq.scaleLayer(layer, inputs, grid, awq);
         Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);  // the inputs as the scaled layer sees them
         for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
           Tensor w = e.getValue().weight;
