@@ -61,7 +61,6 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     QuantizationMethod m = parse(() -> QuantizationMethod.parse(method), "--method");
     boolean perTensor = format.equalsIgnoreCase(PER_TENSOR);
     GroupGrid grid = perTensor ? null : parse(() -> GroupGrid.parse(format), "--format");
-    if (!m.implemented()) throw new CliException("--method " + m + ": not implemented yet", 3);
     if (alpha != null && m != QuantizationMethod.SMOOTHQUANT) throw new CliException("--alpha: only for --method smoothquant, got --method " + m);
     if (awqGrid != null && m != QuantizationMethod.AWQ) throw new CliException("--awq-grid: only for --method awq, got --method " + m);
     AwqConfig awq = parse(() -> awqGrid == null ? AwqConfig.defaults() : new AwqConfig(awqGrid, AwqConfig.defaults().searchBatches()),

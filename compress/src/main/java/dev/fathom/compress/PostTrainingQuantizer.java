@@ -3,6 +3,7 @@ package dev.fathom.compress;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.QuantizationConfig;
 import dev.fathom.nn.Linear;
+import dev.fathom.nn.Module;
 import dev.fathom.quant.GroupGrid;
 import dev.fathom.quant.QuantFormat;
 import dev.fathom.quant.QuantizedMatrix;
@@ -10,6 +11,7 @@ import dev.fathom.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -45,7 +47,6 @@ public final class PostTrainingQuantizer {
    * @return the packed matrices by parameter name
    * @throws IllegalArgumentException if the model is already quantized, the method needs
    *     calibration data and none came, or a projection's in-features do not suit the format
-   * @throws UnsupportedOperationException for a method not implemented yet
    */
   public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
       CalibrationSet calibration) {
@@ -91,9 +92,6 @@ public final class PostTrainingQuantizer {
     if (model.quantization() != null) {
       throw new IllegalArgumentException("the model is already quantized (" + model.quantization().format() + "); start from a float model");
     }
-    if (!method.implemented()) {
-      throw new UnsupportedOperationException("quantization method '" + method + "' is not implemented yet; available: rtn, gptq, awq");
-    }
     if (method.quantizesActivations()) {
       throw new IllegalArgumentException("--method " + method + " quantizes activations (W8A8) and needs a packed int8 format, got " + grid);
     }
@@ -110,26 +108,25 @@ public final class PostTrainingQuantizer {
     Map<String, GridWeights> out = new LinkedHashMap<>();
     switch (method) {
       case RTN -> forEachProjection(model, (name, t) -> out.put(name, store(t, GridWeights.roundToNearest(grid, t.data(), t.size(0), t.size(1)))));
-      case GPTQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
-        Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);
-        for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
-          Tensor w = e.getValue().weight;
-          double[] h = stats.get(e.getKey()).hessian();
-          out.put(paramName(i, e.getKey()), store(w, Gptq.quantize(w.data(), w.size(0), w.size(1), h, grid, GptqConfig.defaults())));
-        }
-      });
+      case GPTQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> roundLayer(i, layer, inputs, out,
+          (w, h) -> Gptq.quantize(w.data(), w.size(0), w.size(1), h, grid, GptqConfig.defaults())));
       case AWQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
         Awq.scaleLayer(layer, inputs, grid, awq);
-        Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);  // the inputs as the scaled layer sees them
-        for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
-          Tensor w = e.getValue().weight;
-          double[] h = stats.get(e.getKey()).hessian();
-          out.put(paramName(i, e.getKey()), store(w, AwqClip.round(grid, w.data(), w.size(0), w.size(1), h)));
-        }
+        roundLayer(i, layer, inputs, out, (w, h) -> AwqClip.round(grid, w.data(), w.size(0), w.size(1), h));  // H of the scaled layer's inputs
       });
       default -> throw new IllegalStateException("unreachable: " + method);
     }
     return out;
+  }
+
+  /** Rounds every projection of decoder layer {@code i} by {@code rounding}(weight, H of its calibration inputs), in place, into {@code out}. */
+  private static void roundLayer(int i, Module layer, List<Tensor> inputs, Map<String, GridWeights> out,
+      BiFunction<Tensor, double[], GridWeights> rounding) {
+    Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);
+    for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
+      Tensor w = e.getValue().weight;
+      out.put(paramName(i, e.getKey()), store(w, rounding.apply(w, stats.get(e.getKey()).hessian())));
+    }
   }
 
   private static GridWeights store(Tensor t, GridWeights g) {

@@ -37,11 +37,6 @@ public enum QuantizationMethod {
     return needsCalibration;
   }
 
-  /** True when this build can run the method. */
-  public boolean implemented() {
-    return true;
-  }
-
   /** True for the W8A8 methods: int8 weights and int8 activations (format int8 only). */
   public boolean quantizesActivations() {
     return this == SMOOTHQUANT || this == W8A8 || this == LLM_INT8;
