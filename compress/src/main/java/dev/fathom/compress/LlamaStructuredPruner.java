@@ -85,9 +85,7 @@ public final class LlamaStructuredPruner {
 
   /** A copy of {@code c} with other MLP and head counts; head_dim stays as it was (explicit). */
   static LlamaConfig resized(LlamaConfig c, int intermediate, int heads, int kvHeads) {
-    return new LlamaConfig(c.architectures(), c.modelType(), c.vocabSize(), c.hiddenSize(), intermediate, c.numHiddenLayers(), heads, kvHeads,
-        c.headDim(), c.hiddenAct(), c.maxPositionEmbeddings(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.attentionBias(), c.mlpBias(),
-        c.slidingWindow(), c.useSlidingWindow(), c.tieWordEmbeddings(), c.bosTokenId(), c.eosTokenId(), c.initializerRange(), c.torchDtype());
+    return c.withWidths(intermediate, heads, kvHeads);
   }
 
   // ------------------------------------------------------------ scores

@@ -10,8 +10,11 @@ import dev.fathom.tensor.Tensor;
 
 /**
  * Causal self-attention of a Llama layer: q/k/v/o projections (Hugging Face names), rotary
- * positions on q and k, grouped-query heads, and an optional sliding window. Both run the exact
- * tiled attention kernel: memory linear in T, and with a window time linear in T·window too.
+ * positions on q and k, grouped-query heads, and the config's variant ({@link AttentionType}):
+ * full attention, optionally with a sliding window, runs the exact tiled kernel (memory linear in
+ * T, and with a window time linear in T·window too); linear attention runs the elu + 1 state walk
+ * without rotary positions (its causal sum already orders the tokens, and rotating before a
+ * positive feature map would not make scores relative).
  */
 public final class LlamaAttention extends Module {
   private final LlamaConfig config;
@@ -35,13 +38,19 @@ public final class LlamaAttention extends Module {
       throw new ShapeException("LlamaAttention: expected (B, T, " + config.hiddenSize() + "), got " + Shape.str(x.shape()));
     }
     int b = x.size(0), t = x.size(1), h = config.numAttentionHeads(), hkv = config.numKeyValueHeads(), dh = config.headDim();
-    Tensor q = RopeOps.apply(qProj.call(x).reshape(b, t, h, dh), rope, 0).transpose(1, 2);      // (B, H, T, Dh)
-    Tensor k = RopeOps.apply(kProj.call(x).reshape(b, t, hkv, dh), rope, 0).transpose(1, 2);    // (B, Hkv, T, Dh)
-    Tensor v = vProj.call(x).reshape(b, t, hkv, dh).transpose(1, 2);                            // (B, Hkv, T, Dh)
-    int w = config.window();
-    Tensor y = w > 0 && w < t
-        ? F.slidingWindowAttention(q, k, v, w)  // tiled: memory and time grow with T·w
-        : F.scaledDotProductAttention(q, k, v, true, null);
+    Tensor q = qProj.call(x).reshape(b, t, h, dh), k = kProj.call(x).reshape(b, t, hkv, dh);
+    Tensor v = vProj.call(x).reshape(b, t, hkv, dh).transpose(1, 2);  // (B, Hkv, T, Dh)
+    Tensor y;
+    if (config.attention() == AttentionType.LINEAR) {
+      y = F.linearAttention(q.transpose(1, 2), k.transpose(1, 2), v);
+    } else {
+      q = RopeOps.apply(q, rope, 0).transpose(1, 2);  // (B, H, T, Dh)
+      k = RopeOps.apply(k, rope, 0).transpose(1, 2);  // (B, Hkv, T, Dh)
+      int w = config.window();
+      y = w > 0 && w < t
+          ? F.slidingWindowAttention(q, k, v, w)  // tiled: memory and time grow with T·w
+          : F.scaledDotProductAttention(q, k, v, true, null);
+    }
     return oProj.call(y.transpose(1, 2).reshape(b, t, h * dh));
   }
 }

@@ -15,6 +15,15 @@ import java.util.List;
  * "qwen2": biases on q/k/v but not o) and Mistral ({@code sliding_window}). Missing optional
  * fields take Hugging Face's defaults; missing required ones and inconsistent values are
  * rejected with a message naming the field, what was expected and what came.
+ *
+ * <p>Fathom's attention variants (issue: long context) add fields Hugging Face's Llama ignores:
+ * {@code attention_type} ({@link AttentionType}: absent or "full", "block_sparse", "linear"), the
+ * block-sparse pattern in BigBird's names ({@code block_size}, {@code num_random_blocks}, plus
+ * {@code num_local_blocks} and {@code num_global_blocks}; defaults 64, 1, 3, 1 when the type is
+ * block_sparse, dropped otherwise), and {@code conv_kernel_size}: a depthwise causal convolution
+ * of that width over time on q, k and v before attention (Primer's multi-dconv-head attention, So
+ * et al. 2021), with any attention type. A checkpoint with these fields loads in Hugging Face as a
+ * plain Llama with different numbers, so such models are Fathom's own.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -43,7 +52,13 @@ public record LlamaConfig(
         @JsonFormat(with = {JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY, JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED})
         List<Integer> eosTokenId,
     @JsonProperty("initializer_range") Double initializerRange,
-    @JsonProperty("torch_dtype") String torchDtype) {
+    @JsonProperty("torch_dtype") String torchDtype,
+    @JsonProperty("attention_type") String attentionType,
+    @JsonProperty("block_size") Integer blockSize,
+    @JsonProperty("num_local_blocks") Integer numLocalBlocks,
+    @JsonProperty("num_global_blocks") Integer numGlobalBlocks,
+    @JsonProperty("num_random_blocks") Integer numRandomBlocks,
+    @JsonProperty("conv_kernel_size") Integer convKernelSize) {
 
   /** The model types this implementation covers. */
   public static final List<String> MODEL_TYPES = List.of("llama", "qwen2", "mistral");
@@ -104,6 +119,28 @@ public record LlamaConfig(
     }
     if (initializerRange == null) initializerRange = 0.02;
     if (torchDtype == null) torchDtype = "float32";
+    AttentionType type = attentionType == null ? AttentionType.FULL : AttentionType.parse(attentionType);
+    attentionType = type == AttentionType.FULL ? null : type.id();  // full is the default, left out of config.json
+    if (type != AttentionType.FULL && slidingWindow != null && useSlidingWindow) {
+      throw new IllegalArgumentException("sliding_window: expected none with attention_type \"" + type.id() + "\", got " + slidingWindow);
+    }
+    if (type == AttentionType.BLOCK_SPARSE) {
+      if (blockSize == null) blockSize = 64;
+      if (numLocalBlocks == null) numLocalBlocks = 3;
+      if (numGlobalBlocks == null) numGlobalBlocks = 1;
+      if (numRandomBlocks == null) numRandomBlocks = 1;
+      if (blockSize <= 0 || blockSize % 64 != 0) {
+        throw new IllegalArgumentException("block_size: expected a positive multiple of 64 (the attention tile), got " + blockSize);
+      }
+      requirePositive("num_local_blocks", numLocalBlocks);
+      if (numGlobalBlocks < 0) throw new IllegalArgumentException("num_global_blocks: expected >= 0, got " + numGlobalBlocks);
+      if (numRandomBlocks < 0) throw new IllegalArgumentException("num_random_blocks: expected >= 0, got " + numRandomBlocks);
+    } else {
+      blockSize = numLocalBlocks = numGlobalBlocks = numRandomBlocks = null;
+    }
+    if (convKernelSize != null && (convKernelSize < 1 || convKernelSize > 64)) {
+      throw new IllegalArgumentException("conv_kernel_size: expected a width in [1, 64] or none, got " + convKernelSize);
+    }
   }
 
   private static String defaultArchitecture(String modelType) {
@@ -126,7 +163,8 @@ public record LlamaConfig(
   public static LlamaConfig llama(int vocabSize, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads,
       int maxPositions, boolean tieEmbeddings) {
     return new LlamaConfig(null, "llama", vocabSize, hiddenSize, intermediateSize, layers, heads, kvHeads, null, null,
-        maxPositions, 1e-5, 10000.0, null, false, false, null, null, tieEmbeddings, null, null, null, null);
+        maxPositions, 1e-5, 10000.0, null, false, false, null, null, tieEmbeddings, null, null, null, null,
+        null, null, null, null, null, null);
   }
 
   // ------------------------------------------------------------ derived
@@ -161,7 +199,8 @@ public record LlamaConfig(
     long d = hiddenSize, q = (long) numAttentionHeads * headDim, kv = (long) numKeyValueHeads * headDim, f = intermediateSize;
     long attn = d * q + 2 * d * kv + q * d + (qkvBias() ? q + 2 * kv : 0) + (oBias() ? d : 0);
     long mlp = 3 * d * f + (mlpBias ? 2 * f + d : 0);
-    long perLayer = attn + mlp + 2 * d;
+    long conv = (long) convKernel() * (q + 2 * kv);  // depthwise q/k/v kernels, no bias
+    long perLayer = attn + conv + mlp + 2 * d;
     long emb = (long) vocabSize * d;
     return emb + numHiddenLayers * perLayer + d + (tieWordEmbeddings ? 0 : emb);
   }
@@ -170,7 +209,8 @@ public record LlamaConfig(
   public LlamaConfig withVocabSize(int newVocab) {
     return new LlamaConfig(architectures, modelType, newVocab, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
         numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias,
-        mlpBias, slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype);
+        mlpBias, slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype,
+        attentionType, blockSize, numLocalBlocks, numGlobalBlocks, numRandomBlocks, convKernelSize);
   }
 
   /**
@@ -185,7 +225,8 @@ public record LlamaConfig(
     if (modelType.equals("qwen2")) throw new IllegalArgumentException("sliding_window: expected a llama or mistral config, got qwen2");
     return new LlamaConfig(null, "mistral", vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
         numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias,
-        mlpBias, window, true, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype);
+        mlpBias, window, true, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype,
+        attentionType, blockSize, numLocalBlocks, numGlobalBlocks, numRandomBlocks, convKernelSize);
   }
 
   /** A copy with the given special token ids (null leaves them unset). */
@@ -193,6 +234,62 @@ public record LlamaConfig(
     return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
         numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias,
         mlpBias, slidingWindow, useSlidingWindow, tieWordEmbeddings, bos, eos == null ? null : new ArrayList<>(eos),
-        initializerRange, torchDtype);
+        initializerRange, torchDtype, attentionType, blockSize, numLocalBlocks, numGlobalBlocks, numRandomBlocks, convKernelSize);
+  }
+
+  /**
+   * A copy with another MLP width and head counts ({@code head_dim} made explicit, so it stays),
+   * everything else kept: what structured pruning leaves.
+   */
+  public LlamaConfig withWidths(int intermediate, int heads, int kvHeads) {
+    return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediate, numHiddenLayers, heads, kvHeads, headDim,
+        hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias, mlpBias, slidingWindow, useSlidingWindow,
+        tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype, attentionType, blockSize, numLocalBlocks,
+        numGlobalBlocks, numRandomBlocks, convKernelSize);
+  }
+
+  /**
+   * A copy with another attention: {@code type} with its defaults (a block-sparse pattern takes
+   * block_size 64, 3 local, 1 global and 1 random block) and a q/k/v convolution of width
+   * {@code convKernel} (null for none). Full attention keeps a sliding window; the other types
+   * need none.
+   *
+   * @throws IllegalArgumentException for a sliding window with another type, or a bad width
+   */
+  public LlamaConfig withAttention(AttentionType type, Integer convKernel) {
+    String id = type == AttentionType.FULL ? null : type.id();
+    return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+        numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias, mlpBias,
+        slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype, id,
+        type == attention() ? blockSize : null, type == attention() ? numLocalBlocks : null,
+        type == attention() ? numGlobalBlocks : null, type == attention() ? numRandomBlocks : null, convKernel);
+  }
+
+  /** A copy whose block-sparse pattern has these numbers (the type becomes block_sparse). */
+  public LlamaConfig withBlockSparse(int blockSize, int localBlocks, int globalBlocks, int randomBlocks) {
+    return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+        numKeyValueHeads, headDim, hiddenAct, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling, attentionBias, mlpBias,
+        slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype,
+        AttentionType.BLOCK_SPARSE.id(), blockSize, localBlocks, globalBlocks, randomBlocks, convKernelSize);
+  }
+
+  /** A copy whose context (max_position_embeddings) is {@code positions}. */
+  public LlamaConfig withMaxPositions(int positions) {
+    return new LlamaConfig(architectures, modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+        numKeyValueHeads, headDim, hiddenAct, positions, rmsNormEps, ropeTheta, ropeScaling, attentionBias, mlpBias,
+        slidingWindow, useSlidingWindow, tieWordEmbeddings, bosTokenId, eosTokenId, initializerRange, torchDtype, attentionType,
+        blockSize, numLocalBlocks, numGlobalBlocks, numRandomBlocks, convKernelSize);
+  }
+
+  /** The attention the layers run (full when config.json names none). */
+  @JsonIgnore
+  public AttentionType attention() {
+    return attentionType == null ? AttentionType.FULL : AttentionType.parse(attentionType);
+  }
+
+  /** Width of the depthwise causal convolution on q, k and v, or 0 for none. */
+  @JsonIgnore
+  public int convKernel() {
+    return convKernelSize == null ? 0 : convKernelSize;
   }
 }

@@ -21,13 +21,13 @@ public final class WriteGoldenCheckpoints {
   static Map<String, Case> cases() {
     Map<String, Case> m = new LinkedHashMap<>();
     m.put("fathom_gqa_rope3_tied", new Case(new LlamaConfig(null, "llama", 97, 32, 72, 2, 4, 2, null, null, 64, 1e-5, 500000.0,
-        RopeScaling.llama3(8, 1, 4, 16), false, false, null, null, true, null, null, null, null),
+        RopeScaling.llama3(8, 1, 4, 16), false, false, null, null, true, null, null, null, null, null, null, null, null, null, null),
         HfCheckpoint.SaveOptions.f32(), 11));
     m.put("fathom_qwen2_bias_sharded", new Case(new LlamaConfig(null, "qwen2", 97, 32, 72, 2, 4, 1, null, null, 64, 1e-6, 1e6,
-        null, null, null, null, null, false, null, null, null, null),
+        null, null, null, null, null, false, null, null, null, null, null, null, null, null, null, null),
         new HfCheckpoint.SaveOptions(StDType.BF16, 20_000), 12));
     m.put("fathom_mistral_window", new Case(new LlamaConfig(null, "mistral", 97, 32, 72, 2, 4, 2, null, null, 64, 1e-5, 10000.0,
-        null, null, null, 5, null, false, null, null, null, null),
+        null, null, null, 5, null, false, null, null, null, null, null, null, null, null, null, null),
         new HfCheckpoint.SaveOptions(StDType.F16, 0), 13));
     return m;
   }

@@ -2,6 +2,7 @@ package dev.fathom.llm.generate;
 
 import dev.fathom.kernel.Parallel;
 import dev.fathom.kernel.Activations;
+import dev.fathom.llm.AttentionType;
 import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
@@ -46,8 +47,8 @@ final class DecodeStep extends LayerPass {
   private float[] logits;
 
   /** @param rows the most rows one step takes */
-  DecodeStep(ModelWeights w, KvCache cache, int rows) {
-    super(w, cache);
+  DecodeStep(ModelWeights w, KvCache cache, MixerState mixer, int rows) {
+    super(w, cache, mixer);
     int b = rows;
     h = new float[b * d];
     q = new float[b * qd];
@@ -115,8 +116,26 @@ final class DecodeStep extends LayerPass {
     segment(lw.wq(), lw.bq(), q, qd, 0, x, s, e);
     segment(lw.wk(), lw.bk(), k, kvd, qd, x, s, e);
     segment(lw.wv(), lw.bv(), v, kvd, qd + kvd, x, s, e);
+    if (mixer.convIn != null) {  // this thread's channels, rows of a sequence in order
+      for (int r = 0; r < n; r++) QkvConv.apply(mixer, l, lw, slots[r], positions[r], qd, kvd, q, r * qd, k, r * kvd, v, r * kvd, s, e);
+    }
     bar.await();
 
+    if (type == AttentionType.LINEAR) {
+      // One item per row (each its own sequence), or one for all rows when they share one (in order).
+      int items = shared ? 1 : n, i0 = Ops.split(items, nt, tid), i1 = Ops.split(items, nt, tid + 1);
+      for (int it = i0; it < i1; it++) {
+        for (int r = shared ? 0 : it, end = shared ? n : it + 1; r < end; r++) linearRow(l, slots[r], r, q, k, v, attn, tid);
+      }
+    } else {
+      attention(l, kc, vc, tid, nt, bar);
+    }
+    bar.await();
+    mlp(lw, tid, nt, bar);
+  }
+
+  /** Rotary positions, cache writes and softmax attention of this thread's (row, kv head) items. */
+  private void attention(int l, float[] kc, float[] vc, int tid, int nt, SpinBarrier bar) {
     int items = n * kvHeads, i0 = Ops.split(items, nt, tid), i1 = Ops.split(items, nt, tid + 1);
     float[] sc = scores[tid];
     RopeRows rr = rope[tid];
@@ -158,10 +177,12 @@ final class DecodeStep extends LayerPass {
         }
       }
     }
-    bar.await();
+  }
 
-    s = Ops.split(d, nt, tid);
-    e = Ops.split(d, nt, tid + 1);
+  /** o projection and residual, then the MLP block. */
+  private void mlp(LayerWeights lw, int tid, int nt, SpinBarrier bar) {
+    float[] x = xn[tid];
+    int s = Ops.split(d, nt, tid), e = Ops.split(d, nt, tid + 1);
     lw.wo().rows(lw.bo(), attn, 0, qd, n, h, 0, d, s, e, true);
     bar.await();
 

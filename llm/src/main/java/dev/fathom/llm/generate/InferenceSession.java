@@ -1,5 +1,6 @@
 package dev.fathom.llm.generate;
 
+import dev.fathom.llm.AttentionType;
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.llm.LlamaForCausalLM;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.Objects;
 public final class InferenceSession {
   private final LlamaConfig config;
   private final KvCache cache;
+  private final MixerState mixer;
   private final Prefill prefill;
   private final DecodeStep decode;
   private final boolean[] seen;
@@ -77,6 +79,10 @@ public final class InferenceSession {
       throw new IllegalArgumentException("InferenceSession: expected maxSeq in [1, max_position_embeddings=" + maxPos + "], got " + maxSeq);
     }
     if (policy.bounded()) {
+      if (config.attention() != AttentionType.FULL) {
+        throw new IllegalArgumentException("kv policy " + policy + ": a model with attention_type " + config.attention().id()
+            + " bounds its attention itself; use full");
+      }
       if (config.window() > 0) {
         throw new IllegalArgumentException("kv policy " + policy + ": the model already bounds attention with sliding_window="
             + config.window() + "; use full");
@@ -88,10 +94,12 @@ public final class InferenceSession {
     }
     ModelWeights w = ModelWeights.of(model, Math.min(maxSeq, maxPos));
     this.positions = maxSeq;
-    this.cache = new KvCache(config.numHiddenLayers(), batch, config.numKeyValueHeads(), policy.capacity(maxSeq), config.headDim(),
-        policy);
-    this.prefill = new Prefill(w, cache);
-    this.decode = new DecodeStep(w, cache, stepRows);
+    boolean linear = config.attention() == AttentionType.LINEAR;  // keeps a state, no keys
+    this.cache = new KvCache(config.numHiddenLayers(), batch, config.numKeyValueHeads(), linear ? 1 : policy.capacity(maxSeq),
+        config.headDim(), policy);
+    this.mixer = new MixerState(config, batch, policy.bounded() ? cache.maxSeq : maxSeq, policy.bounded());
+    this.prefill = new Prefill(w, cache, mixer);
+    this.decode = new DecodeStep(w, cache, mixer, stepRows);
     this.seen = new boolean[batch];
     this.stepRows = stepRows;
     this.rowSlots = new int[stepRows];
@@ -157,6 +165,10 @@ public final class InferenceSession {
     }
     if (length == 0) {
       cache.clear(slot);
+      mixer.clear(slot);
+    } else if (length < now && mixer.linear != null) {
+      throw new IllegalArgumentException("truncate: linear attention keeps one running state per sequence; sequence " + slot
+          + " can only be emptied (length 0), not cut from " + now + " to " + length);
     } else if (length < now && policy.bounded()
         && (policy.kind() == KvPolicy.Kind.H2O || now > cache.maxSeq)) {
       throw new IllegalArgumentException("truncate: the " + policy + " cache of sequence " + slot + " has dropped or re-weighed "

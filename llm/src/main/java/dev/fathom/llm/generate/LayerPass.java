@@ -1,15 +1,22 @@
 package dev.fathom.llm.generate;
 
 import dev.fathom.kernel.Parallel;
+import dev.fathom.llm.AttentionType;
 import dev.fathom.llm.LlamaConfig;
 
 /**
- * What {@link Prefill} and {@link DecodeStep} share: the weights, the cache, the model's
- * dimensions derived once from its config, and one attention-score row per thread.
+ * What {@link Prefill} and {@link DecodeStep} share: the weights, the cache and the other
+ * per-sequence state, the model's dimensions derived once from its config, and one
+ * attention-score row per thread.
  */
 abstract class LayerPass {
   final ModelWeights w;
   final KvCache cache;
+  final MixerState mixer;
+  /** The layers' attention; linear attention keeps no keys (its state is in {@link #mixer}). */
+  final AttentionType type;
+  /** Per thread, linear attention: one row's q, k, v and output, as {@code LinearAttentionState.step} takes them. */
+  final float[][] qRow, kRow, vRow, oRow;
   /** hidden, query width (H·Dh), key/value width (Hkv·Dh), FFN width, heads, kv heads, head size, Dh/2, H/Hkv, window, vocab, threads. */
   final int d, qd, kvd, f, heads, kvHeads, dh, half, groups, window, vocab, threads;
   final double eps;
@@ -23,10 +30,12 @@ abstract class LayerPass {
   final int[][] order;
   final int maxPositions;
 
-  LayerPass(ModelWeights w, KvCache cache) {
+  LayerPass(ModelWeights w, KvCache cache, MixerState mixer) {
     LlamaConfig c = w.config();
     this.w = w;
     this.cache = cache;
+    this.mixer = mixer;
+    this.type = c.attention();
     d = c.hiddenSize();
     heads = c.numAttentionHeads();
     kvHeads = c.numKeyValueHeads();
@@ -49,5 +58,22 @@ abstract class LayerPass {
     entryKeys = new float[threads][h2o ? cache.maxSeq * dh : 0];
     order = new int[threads][h2o ? cache.maxSeq : 0];
     maxPositions = c.maxPositionEmbeddings();
+    int rows = type == AttentionType.LINEAR ? threads : 0;
+    qRow = new float[rows][qd];
+    kRow = new float[rows][kvd];
+    vRow = new float[rows][kvd];
+    oRow = new float[rows][qd];
+  }
+
+  /**
+   * Linear attention of row r (q, k, v at offsets r·qd, r·kvd of the step's buffers) through the
+   * state of (layer, slot), output to {@code out[r·qd ..]}; thread {@code tid}'s scratch.
+   */
+  final void linearRow(int layer, int slot, int r, float[] q, float[] k, float[] v, float[] out, int tid) {
+    System.arraycopy(q, r * qd, qRow[tid], 0, qd);
+    System.arraycopy(k, r * kvd, kRow[tid], 0, kvd);
+    System.arraycopy(v, r * kvd, vRow[tid], 0, kvd);
+    mixer.linear[layer][slot].step(qRow[tid], kRow[tid], vRow[tid], oRow[tid]);
+    System.arraycopy(oRow[tid], 0, out, r * qd, qd);
   }
 }

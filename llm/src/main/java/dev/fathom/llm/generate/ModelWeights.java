@@ -36,7 +36,8 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
           proj(p, model, a + "o_proj.weight", d, q), bias(p, a + "o_proj.bias", c.oBias(), d),
           proj(p, model, m + "gate_proj.weight", f, d), bias(p, m + "gate_proj.bias", c.mlpBias(), f),
           proj(p, model, m + "up_proj.weight", f, d), bias(p, m + "up_proj.bias", c.mlpBias(), f),
-          proj(p, model, m + "down_proj.weight", d, f), bias(p, m + "down_proj.bias", c.mlpBias(), d));
+          proj(p, model, m + "down_proj.weight", d, f), bias(p, m + "down_proj.bias", c.mlpBias(), d),
+          conv(p, a + "q_conv.weight", c, q), conv(p, a + "k_conv.weight", c, kv), conv(p, a + "v_conv.weight", c, kv));
     }
     float[] embed = get(p, "model.embed_tokens.weight", c.vocabSize(), d);
     Projection head = c.tieWordEmbeddings() ? Projection.of(embed, d) : proj(p, model, "lm_head.weight", c.vocabSize(), d);
@@ -52,6 +53,10 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
     QuantizedMatrix q = model.quantizedWeights().get(name);
     if (q != null) return Projection.of(q);
     return Projection.of(get(p, name, out, in), in);
+  }
+
+  private static float[] conv(Map<String, Tensor> p, String name, LlamaConfig c, int channels) {
+    return c.convKernel() == 0 ? null : get(p, name, channels, 1, c.convKernel());
   }
 
   private static float[] bias(Map<String, Tensor> p, String name, boolean present, int n) {

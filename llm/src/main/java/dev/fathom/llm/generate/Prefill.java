@@ -2,6 +2,7 @@ package dev.fathom.llm.generate;
 
 import dev.fathom.kernel.Activations;
 import dev.fathom.kernel.Parallel;
+import dev.fathom.llm.AttentionType;
 import dev.fathom.llm.Rotary;
 
 /**
@@ -14,8 +15,8 @@ final class Prefill extends LayerPass {
   private int cap;
   private float[] x, xn, q, k, v, attn, gate, up;
 
-  Prefill(ModelWeights w, KvCache cache) {
-    super(w, cache);
+  Prefill(ModelWeights w, KvCache cache, MixerState mixer) {
+    super(w, cache, mixer);
     last = new float[d];
   }
 
@@ -38,17 +39,38 @@ final class Prefill extends LayerPass {
     ensure(t);
     for (int i = 0; i < t; i++) System.arraycopy(w.embed(), tokens[i] * d, x, i * d, d);  // (T, D)
     LayerWeights[] ls = w.layers();
-    for (int l = 0; l < ls.length; l++) layer(ls[l], cache.k[l], cache.v[l], slot, start, t);
+    for (int l = 0; l < ls.length; l++) layer(l, ls[l], cache.k[l], cache.v[l], slot, start, t);
     cache.length[slot] = start + t;
     Ops.rmsNorm(x, (t - 1) * d, w.finalNorm(), eps, last, 0, d);
     Parallel.forRange(vocab, 64, (s, e) -> w.head().rows(null, last, 0, d, 1, out, outOff, vocab, s, e, false));
   }
 
-  private void layer(LayerWeights lw, float[] kc, float[] vc, int slot, int start, int t) {
+  private void layer(int l, LayerWeights lw, float[] kc, float[] vc, int slot, int start, int t) {
     for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.inputNorm(), eps, xn, i * d, d);
     lw.wq().linear(xn, lw.bq(), q, qd, t, false);   // (T, H·Dh)
     lw.wk().linear(xn, lw.bk(), k, kvd, t, false);  // (T, Hkv·Dh)
     lw.wv().linear(xn, lw.bv(), v, kvd, t, false);  // (T, Hkv·Dh)
+    if (mixer.convIn != null) {  // each channel's positions in order, channels in parallel
+      int width = qd + 2 * kvd;
+      Parallel.forRange(width, 64, (c0, c1) -> {
+        for (int i = 0; i < t; i++) QkvConv.apply(mixer, l, lw, slot, start + i, qd, kvd, q, i * qd, k, i * kvd, v, i * kvd, c0, c1);
+      });
+    }
+    if (type == AttentionType.LINEAR) {
+      for (int i = 0; i < t; i++) linearRow(l, slot, i, q, k, v, attn, 0);
+    } else {
+      softmaxAttention(kc, vc, slot, start, t);
+    }
+    lw.wo().linear(attn, lw.bo(), x, d, t, true);  // x += attn · Wo^T + bo
+    for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.postNorm(), eps, xn, i * d, d);
+    lw.wGate().linear(xn, lw.bGate(), gate, f, t, false);  // (T, F)
+    lw.wUp().linear(xn, lw.bUp(), up, f, t, false);        // (T, F)
+    Activations.swiglu(gate, 0, up, 0, gate, 0, t * f);  // silu(gate) · up
+    lw.wDown().linear(gate, lw.bDown(), x, d, t, true);  // x += act · Wd^T + bd
+  }
+
+  /** Rotary positions, cache writes and causal softmax attention of the T new positions. */
+  private void softmaxAttention(float[] kc, float[] vc, int slot, int start, int t) {
     float[] cos = w.cos(), sin = w.sin();
     for (int i = 0; i < t; i++) {
       Rotary.rotate(q, i * qd, heads, half, cos, sin, start + i, 1f);
@@ -69,11 +91,5 @@ final class Prefill extends LayerPass {
         }
       }
     });
-    lw.wo().linear(attn, lw.bo(), x, d, t, true);  // x += attn · Wo^T + bo
-    for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.postNorm(), eps, xn, i * d, d);
-    lw.wGate().linear(xn, lw.bGate(), gate, f, t, false);  // (T, F)
-    lw.wUp().linear(xn, lw.bUp(), up, f, t, false);        // (T, F)
-    Activations.swiglu(gate, 0, up, 0, gate, 0, t * f);  // silu(gate) · up
-    lw.wDown().linear(gate, lw.bDown(), x, d, t, true);  // x += act · Wd^T + bd
   }
 }

@@ -28,10 +28,7 @@ public final class GenerateBenchmark {
     if (args.length >= 4 && args[0].equals("write")) {
       LlamaConfig p = LlamaPresets.of(args[2], 256);
       int maxPos = Integer.parseInt(args[3]);
-      LlamaConfig c = new LlamaConfig(p.architectures(), p.modelType(), p.vocabSize(), p.hiddenSize(), p.intermediateSize(),
-          p.numHiddenLayers(), p.numAttentionHeads(), p.numKeyValueHeads(), p.headDim(), p.hiddenAct(), maxPos, p.rmsNormEps(),
-          p.ropeTheta(), p.ropeScaling(), p.attentionBias(), p.mlpBias(), p.slidingWindow(), p.useSlidingWindow(),
-          p.tieWordEmbeddings(), p.bosTokenId(), p.eosTokenId(), p.initializerRange(), p.torchDtype());
+      LlamaConfig c = p.withMaxPositions(maxPos);
       HfCheckpoint.save(Path.of(args[1]), new LlamaForCausalLM(c, new Rng(1234)), GenerationConfig.ofTokens(null, null));
       System.out.println("wrote " + args[1] + " (" + args[2] + ", " + c.parameterCount() + " parameters, context " + maxPos + ")");
       return;
