@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Measure kernels and training throughput (compare with the peer scripts in bench/).",
     subcommands = {BenchGemmCommand.class, BenchConvCommand.class, BenchAttentionCommand.class, BenchTrainCommand.class,
         BenchSpeculativeCommand.class, BenchKvCommand.class, BenchTokensCommand.class, BenchPruneCommand.class,
+        BenchContextCommand.class,
         CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
   @Override

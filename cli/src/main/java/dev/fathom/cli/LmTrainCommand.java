@@ -67,6 +67,17 @@ final class LmTrainCommand implements Callable<Integer> {
   @Option(names = "--sliding-window", description = "attention sees only the last N positions (a Mistral config)")
   Integer slidingWindow;
 
+  @Option(names = "--attention", defaultValue = "full", description = "full, linear (elu + 1, no rotary positions), or "
+      + "block_sparse[:SIZE,LOCAL,GLOBAL,RANDOM] (blocks of SIZE tokens, a multiple of 64: own and previous LOCAL-1 blocks, the "
+      + "first GLOBAL blocks, RANDOM random earlier ones; default 64,3,1,1); default ${DEFAULT-VALUE}")
+  String attention;
+
+  @Option(names = "--conv-kernel", description = "hybrid layers: a depthwise causal convolution of this width on q, k and v before attention")
+  Integer convKernel;
+
+  @Option(names = "--max-positions", description = "the model's context (max_position_embeddings); default the preset's 256, or --context if longer")
+  Integer maxPositions;
+
   @Option(names = "--seed", defaultValue = "1337", description = "seed; default ${DEFAULT-VALUE}")
   long seed;
 
@@ -96,9 +107,11 @@ final class LmTrainCommand implements Callable<Integer> {
         if (slidingWindow < 1) throw new CliException("--sliding-window: expected >= 1, got " + slidingWindow);
         c = c.withSlidingWindow(slidingWindow);
       }
-      if (context > c.maxPositionEmbeddings()) {
-        throw new CliException("--context " + context + " exceeds the preset's max_position_embeddings " + c.maxPositionEmbeddings());
-      }
+      c = LmArchitecture.apply(c, attention, convKernel);
+      int positions = maxPositions != null ? maxPositions : Math.max(context, c.maxPositionEmbeddings());
+      if (positions < 1 || positions > 1 << 20) throw new CliException("--max-positions: expected 1 .. 1048576, got " + positions);
+      if (context > positions) throw new CliException("--context " + context + " exceeds --max-positions " + positions);
+      c = c.withMaxPositions(positions);
       Integer eot = tok.tokenId(EOT).isPresent() ? tok.tokenId(EOT).getAsInt() : null;
       model = new LlamaForCausalLM(eot == null ? c : c.withSpecialTokens(eot, List.of(eot)), new Rng(seed));
     }

@@ -18,17 +18,27 @@ import dev.fathom.tensor.Tensor;
  */
 public final class LlamaAttention extends Module {
   private final LlamaConfig config;
+  private final int index;
   private final Rotary rope;
   final Linear qProj, kProj, vProj, oProj;
 
-  LlamaAttention(LlamaConfig c, Rotary rope, Rng rng) {
+  LlamaAttention(LlamaConfig c, int index, Rotary rope, Rng rng) {
     this.config = c;
+    this.index = index;
     this.rope = rope;
     int d = c.hiddenSize(), q = c.numAttentionHeads() * c.headDim(), kv = c.numKeyValueHeads() * c.headDim();
     this.qProj = child("q_proj", LlamaInit.linear(d, q, c.qkvBias(), c, rng));
     this.kProj = child("k_proj", LlamaInit.linear(d, kv, c.qkvBias(), c, rng));
     this.vProj = child("v_proj", LlamaInit.linear(d, kv, c.qkvBias(), c, rng));
     this.oProj = child("o_proj", LlamaInit.linear(q, d, c.oBias(), c, rng));
+  }
+
+  /**
+   * One attention layer on its own (with rotary tables for the config's context), as layer
+   * {@code index} of a model would be: for benchmarks of a layer at long T.
+   */
+  public static LlamaAttention standalone(LlamaConfig c, int index, Rng rng) {
+    return new LlamaAttention(c, index, new Rotary(c), rng);
   }
 
   /** x (B, T, hidden) → (B, T, hidden), positions 0..T−1. */

@@ -11,8 +11,8 @@ public final class LlamaDecoderLayer extends Module {
   final LlamaAttention selfAttn;
   final LlamaMlp mlp;
 
-  LlamaDecoderLayer(LlamaConfig c, Rotary rope, Rng rng) {
-    this.selfAttn = child("self_attn", new LlamaAttention(c, rope, rng));
+  LlamaDecoderLayer(LlamaConfig c, int index, Rotary rope, Rng rng) {
+    this.selfAttn = child("self_attn", new LlamaAttention(c, index, rope, rng));
     this.mlp = child("mlp", new LlamaMlp(c, rng));
     this.inputLayernorm = child("input_layernorm", new RMSNorm(c.hiddenSize(), c.rmsNormEps()));
     this.postAttentionLayernorm = child("post_attention_layernorm", new RMSNorm(c.hiddenSize(), c.rmsNormEps()));

@@ -20,7 +20,7 @@ public final class LlamaModel extends Module {
     this.embedTokens = child("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize(), rng));
     LlamaInit.normal(embedTokens.weight, c.initializerRange(), rng);
     this.layers = child("layers", new ModuleList<>());
-    for (int i = 0; i < c.numHiddenLayers(); i++) layers.add(new LlamaDecoderLayer(c, rope, rng));
+    for (int i = 0; i < c.numHiddenLayers(); i++) layers.add(new LlamaDecoderLayer(c, i, rope, rng));
     this.norm = child("norm", new RMSNorm(c.hiddenSize(), c.rmsNormEps()));
   }
 
