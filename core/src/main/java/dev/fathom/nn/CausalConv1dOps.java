@@ -31,17 +31,17 @@ final class CausalConv1dOps {
    */
   static Tensor causalDepthwiseConv1d(Tensor x, Tensor weight, Tensor bias) {
     String op = "causalDepthwiseConv1d";
-    if (x.dim() != 3) throw new ShapeException(op + ": expected x (B, T, C), got " + Shape.str(x.shape()));
+    if (x.dim() != 3) throw new ShapeException(op + ": expected x [B, T, C], got " + Shape.str(x.shape()));
     int b = x.size(0), t = x.size(1), c = x.size(2);
     if (weight.dim() != 3 || weight.size(0) != c || weight.size(1) != 1) {
-      throw new ShapeException(op + ": expected weight (" + c + ", 1, K) for x " + Shape.str(x.shape()) + ", got "
+      throw new ShapeException(op + ": expected weight [" + c + ", 1, K] for x " + Shape.str(x.shape()) + ", got "
           + Shape.str(weight.shape()));
     }
     int k = weight.size(2);
     if (k < 1) throw new ShapeException(op + ": expected kernel size K >= 1, got weight " + Shape.str(weight.shape()));
     if (c < 1) throw new ShapeException(op + ": expected at least 1 channel, got x " + Shape.str(x.shape()));
     if (bias != null && (bias.dim() != 1 || bias.size(0) != c)) {
-      throw new ShapeException(op + ": expected bias (" + c + "), got " + Shape.str(bias.shape()));
+      throw new ShapeException(op + ": expected bias [" + c + "], got " + Shape.str(bias.shape()));
     }
     float[] xd = x.data(), w = weight.data(), bd = bias == null ? null : bias.data();
     float[] y = new float[xd.length];

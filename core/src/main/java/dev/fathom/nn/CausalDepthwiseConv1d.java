@@ -70,7 +70,7 @@ public class CausalDepthwiseConv1d extends Module {
   @Override
   public Tensor forward(Tensor x) {
     if (x.dim() != 3 || x.size(2) != channels) {
-      throw new ShapeException("CausalDepthwiseConv1d(" + channels + "): expected input (B, T, " + channels + "), got "
+      throw new ShapeException("CausalDepthwiseConv1d(" + channels + "): expected input [B, T, " + channels + "], got "
           + Shape.str(x.shape()));
     }
     return F.causalDepthwiseConv1d(x, weight, bias);
