@@ -6,6 +6,7 @@
  * scalar twin it is tested against; {@code -Dfathom.kernels=scalar} forces the twins.
  * {@link dev.fathom.kernel.Parallel} is the one shared pool, with static partitioning so results
  * are bitwise reproducible for a thread count.
+ * {@link dev.fathom.kernel.CausalConv1dKernels}: depthwise causal convolution over time (B, T, C).
  *
  * <p>Determinism rule: only IEEE-exact lane operations (add, mul, fma, compare, blend, integer
  * ops) in kernels whose results must not depend on JIT timing; {@code VectorOperators.EXP},

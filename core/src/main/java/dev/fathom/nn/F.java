@@ -169,6 +169,22 @@ public final class F {
     return ConvOps.conv2d(x, weight, bias, stride, padding, dilation, groups);
   }
 
+  /**
+   * Depthwise causal convolution over time (Primer's multi-dconv-head attention, So et al. 2021):
+   * {@code y[b,t,c] = bias[c] + Σ_{j<K} weight[c,0,j]·x[b, t−(K−1)+j, c]}, x at negative t = 0. The
+   * same as {@code torch.nn.Conv1d(C, C, K, groups=C, padding=K−1)} on {@code x.transpose(1, 2)}
+   * cut to the first T steps; see {@link CausalDepthwiseConv1d#step} for one step of a decoder.
+   *
+   * @param x (B, T, C)
+   * @param weight (C, 1, K), K at least 1
+   * @param bias (C) or null
+   * @return (B, T, C)
+   * @throws ShapeException when the shapes do not fit
+   */
+  public static Tensor causalDepthwiseConv1d(Tensor x, Tensor weight, Tensor bias) {
+    return CausalConv1dOps.causalDepthwiseConv1d(x, weight, bias);
+  }
+
   /** Max pooling over (N, C, H, W); padding counts as −∞. */
   public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
     return ConvOps.maxPool2d(x, kernel, stride, padding);
