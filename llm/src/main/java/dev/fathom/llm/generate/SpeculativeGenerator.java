@@ -1,5 +1,6 @@
 package dev.fathom.llm.generate;
 
+import dev.fathom.llm.AttentionType;
 import dev.fathom.llm.LlamaForCausalLM;
 import java.util.Arrays;
 import java.util.Objects;
@@ -28,15 +29,25 @@ public final class SpeculativeGenerator {
 
   /**
    * @param decoder ids → text for stop strings, or null
-   * @throws IllegalArgumentException when a draft model's vocabulary differs from the target's
+   * @throws IllegalArgumentException when a draft model's vocabulary differs from the target's, or
+   *     either model runs linear attention (its running state cannot be rolled back past rejected tokens)
    */
   public SpeculativeGenerator(LlamaForCausalLM target, Drafter drafter, Function<int[], String> decoder) {
     this.target = Objects.requireNonNull(target, "target");
     this.drafter = Objects.requireNonNull(drafter, "drafter");
     this.decoder = decoder;
+    rejectLinear("target", target);
+    if (drafter instanceof ModelDrafter m) rejectLinear("draft", m.model());
     if (drafter instanceof ModelDrafter m && m.model().config().vocabSize().intValue() != target.config().vocabSize().intValue()) {
       throw new IllegalArgumentException("speculative decoding: the draft model's vocabulary has " + m.model().config().vocabSize()
           + " ids, the target's " + target.config().vocabSize() + "; expected the same tokenizer");
+    }
+  }
+
+  private static void rejectLinear(String which, LlamaForCausalLM model) {
+    if (model.config().attention() == AttentionType.LINEAR) {
+      throw new IllegalArgumentException("speculative decoding: the " + which + " model runs linear attention, whose running state "
+          + "cannot be rolled back past rejected tokens; expected a softmax-attention model");
     }
   }
 

@@ -121,5 +121,9 @@ class AttentionVariantInferenceTest {
     assertThat(Golden.relativeError(logits, 0, Golden.forwardLast(m, again))).isLessThanOrEqualTo(TOL);
     assertThatThrownBy(() -> new InferenceSession(m, 1, 50, 1, KvPolicy.parse("window:16")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attention_type linear");
+    assertThatThrownBy(() -> new SpeculativeGenerator(m, new PromptLookupDrafter(), null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target model runs linear attention");
+    assertThatThrownBy(() -> new SpeculativeGenerator(model("full+conv"), new ModelDrafter(m), null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("draft model runs linear attention");
   }
 }
