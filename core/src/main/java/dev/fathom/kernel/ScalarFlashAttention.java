@@ -94,7 +94,8 @@ public final class ScalarFlashAttention {
    *
    * Memory per thread: qT and oT (D·BQ + Dv·BQ), kT and vT (D·BK + Dv·BK), two BK·BQ tiles,
    * BQ·Dv of output accumulator and 3·BQ of softmax state, and gradient partials (BQ·D, or
-   * BK·D + BK·Dv); plus B·H·T floats of lse (kept by
+   * BK·D + BK·Dv), and the tile lists (S/BK ints, or about T/BQ + 2·#blocks); plus the block
+   * lists of a block-sparse layout, #blocks·(local + global + random) ints; plus B·H·T floats of lse (kept by
    * the caller) and of row dots in the backward.
    */
 
