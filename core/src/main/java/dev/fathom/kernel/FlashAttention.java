@@ -106,6 +106,32 @@ public final class FlashAttention {
         q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, true, window);
   }
 
+  /**
+   * Causal block-sparse forward (BigBird / Longformer with global tokens, see
+   * {@link BlockSparseLayout}): query i, at aligned position p = i + S − T, sees key j iff
+   * {@code j ≤ p} and {@code layout.sees(p / blockSize, j / blockSize)}. Only the key tiles of
+   * the blocks a query block sees are visited, so time grows with
+   * T·(local + global + random)·blockSize, not T². When S − T is a multiple of 64 and the layout
+   * sees every block, the result is bit for bit that of the causal forward.
+   *
+   * @param layout the block pattern
+   * @throws IllegalArgumentException as {@link #forward(float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, boolean)}
+   * @throws NullPointerException for a null layout
+   */
+  public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, BlockSparseLayout layout) {
+    ScalarFlashAttention.forward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
+        q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, ScalarFlashAttention.blockSparse(layout, t, s));
+  }
+
+  /** The backward of the block-sparse forward (same layout). */
+  public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+      float[] gq, float[] gk, float[] gv,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, BlockSparseLayout layout) {
+    ScalarFlashAttention.backward(Kernels.scalarOnly() ? ScalarFlashAttention.SCALAR : VECTOR,
+        q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, ScalarFlashAttention.blockSparse(layout, t, s));
+  }
+
   static final ScalarFlashAttention.Tiles VECTOR = new ScalarFlashAttention.Tiles() {
     @Override
     public void dotT(float[] a, int aOff, int lda, float[] bt, int ldb, int inner, int ni, int nj, float[] c, int ldc) {

@@ -51,6 +51,19 @@ public final class ScalarFlashAttention {
     backward(SCALAR, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, true, window);
   }
 
+  /** See {@link FlashAttention#forward(float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, BlockSparseLayout)}. */
+  public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, BlockSparseLayout layout) {
+    forward(SCALAR, q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, blockSparse(layout, t, s));
+  }
+
+  /** The block-sparse backward; see {@link FlashAttention#forward(float[], float[], float[], float[], float[], int, int, int, int, int, int, int, float, BlockSparseLayout)}. */
+  public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+      float[] gq, float[] gk, float[] gv,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, BlockSparseLayout layout) {
+    backward(SCALAR, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, blockSparse(layout, t, s));
+  }
+
   /*
    * The tile walk. Forward and gq: one item per (batch·head, block of BQ query rows); the block
    * of q (and gOut) is transposed once per item into qT (D×BQ), so score tiles come out as
@@ -61,6 +74,12 @@ public final class ScalarFlashAttention {
    * S (rows × keys, lanes over keys). Within a head, items take their tiles in zigzag order
    * (first, last, second, ...) to balance the causal work across the static chunks. Every output element has a single writer and a fixed
    * order of additions, so results do not depend on the thread count.
+   *
+   * Which tiles are visited is a TilePattern's answer: per query tile, an ascending list of key
+   * tiles; per key tile, ascending chunks of at most BQ query rows (the transpose). Dense
+   * patterns give every tile up to the diagonal (or of a sliding window) with query tiles at
+   * multiples of BQ rows, exactly the walk as it was before patterns; a block-sparse layout gives
+   * the tiles of the blocks each query block sees, with query tiles at multiples of BQ positions.
    *
    * Causal masking at tile granularity: key tiles past a query block's last visible key are
    * never visited; inside a visited tile, key c is visible to row r iff c ≤ r + shift, and the
@@ -75,20 +94,30 @@ public final class ScalarFlashAttention {
    *
    * Memory per thread: qT and oT (D·BQ + Dv·BQ), kT and vT (D·BK + Dv·BK), two BK·BQ tiles,
    * BQ·Dv of output accumulator and 3·BQ of softmax state, and gradient partials (BQ·D, or
-   * BK·D + BK·Dv); plus B·H·T floats of lse (kept by
+   * BK·D + BK·Dv), and the tile lists (S/BK ints, or about T/BQ + 2·#blocks); plus the block
+   * lists of a block-sparse layout, #blocks·(local + global + random) ints; plus B·H·T floats of lse (kept by
    * the caller) and of row dots in the backward.
    */
 
   static void forward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal, int window) {
-    check("forward", q, k, v, out, lse, null, b, h, hkv, t, s, d, dv);
     checkWindow(causal, window);
-    int nqt = (t + BQ - 1) / BQ, off = s - t, group = h / hkv;
+    forward(ops, q, k, v, out, lse, b, h, hkv, t, s, d, dv, scale, new TilePattern.Dense(causal, window));
+  }
+
+  static void forward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, TilePattern pattern) {
+    check("forward", q, k, v, out, lse, null, b, h, hkv, t, s, d, dv);
+    boolean causal = pattern.causal();
+    int window = pattern.window(), off = s - t, nqt = pattern.rowTiles(t, off), align = pattern.rowAlign(off);
+    int group = h / hkv, nkt = (s + BK - 1) / BK;
     Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
       float[] qT = new float[d * BQ], st = new float[BK * BQ];
       float[] m = new float[BQ], l = new float[BQ], alpha = new float[BQ], acc = new float[BQ * dv];
+      int[] k0s = new int[nkt];
       for (int item = i0; item < i1; item++) {
-        int bh = item / nqt, r0 = zigzag(item % nqt, nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
+        int bh = item / nqt, j = zigzag(item % nqt, nqt);
+        int r0 = Math.max(0, j * BQ - align), r1 = Math.min(t, (j + 1) * BQ - align), rows = r1 - r0;
         int kvh = (bh / h) * hkv + (bh % h) / group;
         int qBase = bh * t * d, kBase = kvh * s * d, vBase = kvh * s * dv;
         transpose(q, qBase + r0 * d, rows, d, qT, BQ);
@@ -96,8 +125,8 @@ public final class ScalarFlashAttention {
         Arrays.fill(l, 0f);
         Arrays.fill(acc, 0, rows * dv, 0f);
         int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;  // keys the last row sees
-        for (int k0 = firstTile(r0 + off, window); k0 < kEnd; k0 += BK) {
-          int n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
+        for (int x = 0, nk = pattern.keyTiles(r0 + off, kEnd, k0s); x < nk; x++) {
+          int k0 = k0s[x], n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
           ops.dotT(k, kBase + k0 * d, d, qT, BQ, d, n, rows, st, BQ);  // st[c·BQ + r] = k_c·q_r
           hideBelowWindow(st, 1, BQ, n, rows, shift, window);  // st[c·BQ + r]
           ops.softmaxTile(st, n, rows, shift, scale, m, l, alpha);
@@ -115,26 +144,35 @@ public final class ScalarFlashAttention {
   static void backward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
       float[] gq, float[] gk, float[] gv,
       int b, int h, int hkv, int t, int s, int d, int dv, float scale, boolean causal, int window) {
-    check("backward", q, k, v, out, lse, gOut, b, h, hkv, t, s, d, dv);
     checkWindow(causal, window);
+    backward(ops, q, k, v, out, lse, gOut, gq, gk, gv, b, h, hkv, t, s, d, dv, scale, new TilePattern.Dense(causal, window));
+  }
+
+  static void backward(Tiles ops, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] gOut,
+      float[] gq, float[] gk, float[] gv,
+      int b, int h, int hkv, int t, int s, int d, int dv, float scale, TilePattern pattern) {
+    check("backward", q, k, v, out, lse, gOut, b, h, hkv, t, s, d, dv);
     checkGrads(gq, gk, gv, b, h, hkv, t, s, d, dv);
     float[] rowDot = rowDots(out, gOut, b * h * t, dv);
-    int off = s - t, group = h / hkv;
+    boolean causal = pattern.causal();
+    int window = pattern.window(), off = s - t, group = h / hkv, nkt = (s + BK - 1) / BK;
     if (gq != null) {
-      int nqt = (t + BQ - 1) / BQ;
+      int nqt = pattern.rowTiles(t, off), align = pattern.rowAlign(off);
       Parallel.forRange(b * h * nqt, 1, (i0, i1) -> {
         float[] qT = new float[d * BQ], oT = new float[dv * BQ], st = new float[BK * BQ], dpt = new float[BK * BQ];
         float[] part = new float[BQ * d];
+        int[] k0s = new int[nkt];
         for (int item = i0; item < i1; item++) {
-          int bh = item / nqt, r0 = zigzag(item % nqt, nqt) * BQ, r1 = Math.min(t, r0 + BQ), rows = r1 - r0;
+          int bh = item / nqt, j = zigzag(item % nqt, nqt);
+          int r0 = Math.max(0, j * BQ - align), r1 = Math.min(t, (j + 1) * BQ - align), rows = r1 - r0;
           int kvh = (bh / h) * hkv + (bh % h) / group;
           int qBase = bh * t * d, kBase = kvh * s * d, vBase = kvh * s * dv, oBase = bh * t * dv;
           Arrays.fill(gq, qBase + r0 * d, qBase + r1 * d, 0f);
           transpose(q, qBase + r0 * d, rows, d, qT, BQ);
           transpose(gOut, oBase + r0 * dv, rows, dv, oT, BQ);
           int kEnd = causal ? Math.max(0, Math.min(s, r1 + off)) : s;
-          for (int k0 = firstTile(r0 + off, window); k0 < kEnd; k0 += BK) {
-            int n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
+          for (int x = 0, nk = pattern.keyTiles(r0 + off, kEnd, k0s); x < nk; x++) {
+            int k0 = k0s[x], n = Math.min(BK, kEnd - k0), shift = causal ? r0 + off - k0 : n;
             ops.dotT(k, kBase + k0 * d, d, qT, BQ, d, n, rows, st, BQ);
             hideBelowWindow(st, 1, BQ, n, rows, shift, window);  // st[c·BQ + r]
             ops.dotT(v, vBase + k0 * dv, dv, oT, BQ, dv, n, rows, dpt, BQ);
@@ -150,10 +188,10 @@ public final class ScalarFlashAttention {
       });
     }
     if (gk == null && gv == null) return;
-    int nkt = (s + BK - 1) / BK;
     Parallel.forRange(b * hkv * nkt, 1, (i0, i1) -> {
       float[] kT = new float[d * BK], vT = new float[dv * BK], sc = new float[BQ * BK], dp = new float[BQ * BK];
       float[] partK = new float[BK * d], partV = new float[BK * dv];
+      int[] starts = new int[pattern.maxRowChunks(t)], chunkRows = new int[starts.length];
       for (int item = i0; item < i1; item++) {
         int kvh = item / nkt, k0 = zigzag(item % nkt, nkt) * BK, n = Math.min(BK, s - k0);
         int kBase = kvh * s * d, vBase = kvh * s * dv;
@@ -161,14 +199,12 @@ public final class ScalarFlashAttention {
         if (gv != null) Arrays.fill(gv, vBase + k0 * dv, vBase + (k0 + n) * dv, 0f);
         transpose(k, kBase + k0 * d, n, d, kT, BK);
         transpose(v, vBase + k0 * dv, n, dv, vT, BK);
-        int iStart = causal ? Math.max(0, k0 - off) : 0;  // first query row that sees key k0
-        // with a window, the last row that sees the tile's last key k0 + n − 1 is k0 + n − 2 + window − off
-        int iEnd = window > 0 ? (int) Math.min(t, (long) k0 + n - 1 + window - off) : t;
+        int chunks = pattern.rowChunks(k0, n, t, off, starts, chunkRows);
         for (int hh = 0; hh < group; hh++) {
           int bh = (kvh / hkv) * h + (kvh % hkv) * group + hh;
           int qBase = bh * t * d, oBase = bh * t * dv;
-          for (int q0 = iStart; q0 < iEnd; q0 += BQ) {
-            int rows = Math.min(BQ, t - q0), shift = causal ? q0 + off - k0 : n;
+          for (int x = 0; x < chunks; x++) {
+            int q0 = starts[x], rows = chunkRows[x], shift = causal ? q0 + off - k0 : n;
             ops.dotT(q, qBase + q0 * d, d, kT, BK, d, rows, n, sc, BK);  // sc[r·BK + c] = q_r·k_c
             hideBelowWindow(sc, BK, 1, n, rows, shift, window);  // sc[r·BK + c]
             ops.dotT(gOut, oBase + q0 * dv, dv, vT, BK, dv, rows, n, dp, BK);
@@ -195,6 +231,12 @@ public final class ScalarFlashAttention {
       throw new IllegalArgumentException("attention window: expected 0 (none) or a positive window with causal masking, got "
           + window + (causal ? "" : " without causal masking"));
     }
+  }
+
+  /** The tile pattern of a layout for T queries at the end of S keys (empty for negative sizes, which check rejects). */
+  static TilePattern blockSparse(BlockSparseLayout layout, int t, int s) {
+    if (layout == null) throw new NullPointerException("block-sparse attention: layout is null");
+    return new BlockSparseTiles(layout, Math.max(0, t), Math.max(0, s));
   }
 
   /**

@@ -2,7 +2,8 @@
  * Raw compute on {@code float[]} + offsets + dims: no tensors, no graph. {@link dev.fathom.kernel.Gemm}
  * (packed, register-blocked SGEMM), {@link dev.fathom.kernel.Im2col}, {@link dev.fathom.kernel.Pool2d},
  * {@link dev.fathom.kernel.VecMath} (elementwise, softmax, fused cross-entropy), and
- * {@link dev.fathom.kernel.Optimizers} (fused Adam/SGD updates). Every Vector API kernel has a
+ * {@link dev.fathom.kernel.Optimizers} (fused Adam/SGD updates).
+ * {@link dev.fathom.kernel.FlashAttention} (tiled exact attention: full, sliding-window, and block-sparse over a {@link dev.fathom.kernel.BlockSparseLayout}). Every Vector API kernel has a
  * scalar twin it is tested against; {@code -Dfathom.kernels=scalar} forces the twins.
  * {@link dev.fathom.kernel.Parallel} is the one shared pool, with static partitioning so results
  * are bitwise reproducible for a thread count.

@@ -1,6 +1,7 @@
 package dev.fathom.nn;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.kernel.BlockSparseLayout;
 import dev.fathom.kernel.FlashAttention;
 import dev.fathom.tensor.Shape;
 import dev.fathom.tensor.ShapeException;
@@ -42,6 +43,31 @@ public final class AttentionOps {
       throw new IllegalArgumentException("attention: expected window 0 (none) or >= 1 with causal masking, got " + window
           + (causal ? "" : " (not causal)"));
     }
+    return fused(q, k, v, causal, window, null);
+  }
+
+  /**
+   * Causal block-sparse attention with global tokens (BigBird, Longformer; see
+   * {@link BlockSparseLayout}): query i, at position p = i + S − T (queries aligned to the end of
+   * the keys), sees key j iff {@code j ≤ p} and {@code layout.sees(p / blockSize, j / blockSize)};
+   * one autograd op on {@link FlashAttention}'s block-sparse walk, whose time grows with
+   * T·(local + global + random)·blockSize instead of T².
+   *
+   * @param q queries (B, H, T, D)
+   * @param k keys (B, Hkv, S, D), H a multiple of Hkv
+   * @param v values (B, Hkv, S, Dv)
+   * @param layout the block pattern
+   * @return (B, H, T, Dv)
+   * @throws ShapeException when the shapes do not fit together
+   * @throws NullPointerException for a null layout
+   */
+  public static Tensor attention(Tensor q, Tensor k, Tensor v, BlockSparseLayout layout) {
+    if (layout == null) throw new NullPointerException("attention: block-sparse layout is null");
+    return fused(q, k, v, true, 0, layout);
+  }
+
+  /** The fused op: dense (causal or not, window or not) when layout is null, else block-sparse. */
+  private static Tensor fused(Tensor q, Tensor k, Tensor v, boolean causal, int window, BlockSparseLayout layout) {
     if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
       throw new ShapeException("attention: q, k, v must be 4-d (B, H, T, D), (B, Hkv, S, D), (B, Hkv, S, Dv), got "
           + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
@@ -58,7 +84,9 @@ public final class AttentionOps {
     float[] qd = q.data(), kd = k.data(), vd = v.data();
     float[] out = new float[b * h * t * dv];
     float[] lse = new float[b * h * t];
-    if (h > 0 && window > 0) {
+    if (h > 0 && layout != null) {
+      FlashAttention.forward(qd, kd, vd, out, lse, b, h, hkv, t, s, d, dv, scale, layout);
+    } else if (h > 0 && window > 0) {
       FlashAttention.forward(qd, kd, vd, out, lse, b, h, hkv, t, s, d, dv, scale, window);
     } else if (h > 0) {
       FlashAttention.forward(qd, kd, vd, out, lse, b, h, hkv, t, s, d, dv, scale, causal);
@@ -68,7 +96,9 @@ public final class AttentionOps {
       float[] gq = q.requiresGrad() ? new float[qd.length] : null;
       float[] gk = k.requiresGrad() ? new float[kd.length] : null;
       float[] gv = v.requiresGrad() ? new float[vd.length] : null;
-      if (h > 0 && window > 0) {
+      if (h > 0 && layout != null) {
+        FlashAttention.backward(qd, kd, vd, out, lse, g.data(), gq, gk, gv, b, h, hkv, t, s, d, dv, scale, layout);
+      } else if (h > 0 && window > 0) {
         FlashAttention.backward(qd, kd, vd, out, lse, g.data(), gq, gk, gv, b, h, hkv, t, s, d, dv, scale, window);
       } else if (h > 0) {
         FlashAttention.backward(qd, kd, vd, out, lse, g.data(), gq, gk, gv, b, h, hkv, t, s, d, dv, scale, causal);

@@ -3,6 +3,7 @@ package dev.fathom.nn;
 import dev.fathom.autograd.Autograd;
 import dev.fathom.autograd.Grad;
 import dev.fathom.kernel.Activations;
+import dev.fathom.kernel.BlockSparseLayout;
 import dev.fathom.kernel.Gemm;
 import dev.fathom.kernel.VecMath;
 import dev.fathom.tensor.Rng;
@@ -443,6 +444,22 @@ public final class F {
     checkAttentionShapes(q, k, v);
     if (window < 1) throw new IllegalArgumentException("slidingWindowAttention: expected window >= 1, got " + window);
     return AttentionOps.attention(q, k, v, true, window);
+  }
+
+  /**
+   * Causal block-sparse attention with global tokens (BigBird, Zaheer et al. 2020; Longformer,
+   * Beltagy et al. 2020): query i at position p = i + S − T sees key j iff {@code j ≤ p} and its
+   * block {@code p / blockSize} sees j's block under {@code layout} (local window, leading global
+   * blocks, seeded random blocks); on the tiled kernel, so time grows with
+   * T·(local + global + random)·blockSize instead of T². Grouped-query heads as
+   * {@link #scaledDotProductAttention}.
+   *
+   * @param layout the block pattern
+   * @return (B, H, T, Dv)
+   */
+  public static Tensor blockSparseAttention(Tensor q, Tensor k, Tensor v, BlockSparseLayout layout) {
+    checkAttentionShapes(q, k, v);
+    return AttentionOps.attention(q, k, v, layout);
   }
 
   /**
