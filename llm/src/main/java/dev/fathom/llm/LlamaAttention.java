@@ -13,7 +13,9 @@ import dev.fathom.tensor.Tensor;
  * Causal self-attention of a Llama layer: q/k/v/o projections (Hugging Face names), rotary
  * positions on q and k, grouped-query heads, and the config's variant ({@link AttentionType}):
  * full attention, optionally with a sliding window, runs the exact tiled kernel (memory linear in
- * T, and with a window time linear in T·window too); linear attention runs the elu + 1 state walk
+ * T, and with a window time linear in T·window too); block-sparse attention runs the same kernel
+ * over the blocks its layer's {@link LlamaConfig#blockLayout pattern} shows each query block;
+ * linear attention runs the elu + 1 state walk
  * without rotary positions (its causal sum already orders the tokens, and rotating before a
  * positive feature map would not make scores relative). With {@code conv_kernel_size} K the q, k
  * and v projections first pass through depthwise causal convolutions over the last K positions
@@ -73,9 +75,13 @@ public final class LlamaAttention extends Module {
       q = RopeOps.apply(q, rope, 0).transpose(1, 2);  // (B, H, T, Dh)
       k = RopeOps.apply(k, rope, 0).transpose(1, 2);  // (B, Hkv, T, Dh)
       int w = config.window();
-      y = w > 0 && w < t
-          ? F.slidingWindowAttention(q, k, v, w)  // tiled: memory and time grow with T·w
-          : F.scaledDotProductAttention(q, k, v, true, null);
+      if (config.attention() == AttentionType.BLOCK_SPARSE) {
+        y = F.blockSparseAttention(q, k, v, config.blockLayout(index));  // tiled over the visible blocks only
+      } else if (w > 0 && w < t) {
+        y = F.slidingWindowAttention(q, k, v, w);  // tiled: memory and time grow with T·w
+      } else {
+        y = F.scaledDotProductAttention(q, k, v, true, null);
+      }
     }
     return oProj.call(y.transpose(1, 2).reshape(b, t, h * dh));
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.fathom.kernel.BlockSparseLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -285,6 +286,19 @@ public record LlamaConfig(
   @JsonIgnore
   public AttentionType attention() {
     return attentionType == null ? AttentionType.FULL : AttentionType.parse(attentionType);
+  }
+
+  /**
+   * The block-sparse pattern of layer {@code layer} (its random blocks are drawn with the layer
+   * index as seed, so layers differ and a decoder finds the same blocks as training).
+   *
+   * @throws IllegalStateException when the attention is not block_sparse
+   */
+  public BlockSparseLayout blockLayout(int layer) {
+    if (attention() != AttentionType.BLOCK_SPARSE) {
+      throw new IllegalStateException("blockLayout: expected attention_type block_sparse, got " + attention().id());
+    }
+    return new BlockSparseLayout(blockSize, numLocalBlocks, numGlobalBlocks, numRandomBlocks, layer);
   }
 
   /** Width of the depthwise causal convolution on q, k and v, or 0 for none. */

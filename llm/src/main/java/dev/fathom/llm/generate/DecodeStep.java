@@ -169,7 +169,7 @@ final class DecodeStep extends LayerPass {
       for (int hh = g * groups; hh < (g + 1) * groups; hh++) {
         int qo = r * qd + hh * dh;
         rr.rotate(q, qo, 1, pos);
-        Ops.attend(q, qo, first, firstCount, kc, vc, base, dh, lo, hi, scale, sc, attn, qo);
+        attendSoftmax(l, q, qo, first, firstCount, kc, vc, base, lo, hi, pos, sc, attn);
         if (cache.received != null) {
           float[] got = cache.received[l];
           int off = (slot * kvHeads + g) * cache.maxSeq;

@@ -15,6 +15,9 @@ abstract class LayerPass {
   final MixerState mixer;
   /** The layers' attention; linear attention keeps no keys (its state is in {@link #mixer}). */
   final AttentionType type;
+  /** Block-sparse attention: [layer][query block] the key blocks it sees; null otherwise. */
+  final int[][][] keyBlocks;
+  final int blockSize;
   /** Per thread, linear attention: one row's q, k, v and output, as {@code LinearAttentionState.step} takes them. */
   final float[][] qRow, kRow, vRow, oRow;
   /** hidden, query width (H·Dh), key/value width (Hkv·Dh), FFN width, heads, kv heads, head size, Dh/2, H/Hkv, window, vocab, threads. */
@@ -58,6 +61,18 @@ abstract class LayerPass {
     entryKeys = new float[threads][h2o ? cache.maxSeq * dh : 0];
     order = new int[threads][h2o ? cache.maxSeq : 0];
     maxPositions = c.maxPositionEmbeddings();
+    if (type == AttentionType.BLOCK_SPARSE) {
+      blockSize = c.blockSize();
+      int blocks = (cache.maxSeq + blockSize - 1) / blockSize;
+      keyBlocks = new int[c.numHiddenLayers()][blocks][];
+      for (int l = 0; l < keyBlocks.length; l++) {
+        var layout = c.blockLayout(l);
+        for (int qb = 0; qb < blocks; qb++) keyBlocks[l][qb] = layout.keyBlocks(qb);
+      }
+    } else {
+      blockSize = 0;
+      keyBlocks = null;
+    }
     int rows = type == AttentionType.LINEAR ? threads : 0;
     qRow = new float[rows][qd];
     kRow = new float[rows][kvd];
@@ -69,6 +84,20 @@ abstract class LayerPass {
    * Linear attention of row r (q, k, v at offsets r·qd, r·kvd of the step's buffers) through the
    * state of (layer, slot), output to {@code out[r·qd ..]}; thread {@code tid}'s scratch.
    */
+  /**
+   * One query head at position {@code pos} against its cache (q at qOff, output to the same
+   * offset of {@code out}): over the visible blocks under block-sparse attention, else over
+   * entries [lo, hi) with the first ones' keys from {@code firstKeys} when not null.
+   */
+  final void attendSoftmax(int layer, float[] q, int qOff, float[] firstKeys, int firstCount, float[] kc, float[] vc, int base, int lo,
+      int hi, int pos, float[] sc, float[] out) {
+    if (keyBlocks != null) {
+      Ops.attendBlocks(q, qOff, kc, vc, base, dh, keyBlocks[layer][pos / blockSize], blockSize, pos, scale, sc, out, qOff);
+    } else {
+      Ops.attend(q, qOff, firstKeys, firstCount, kc, vc, base, dh, lo, hi, scale, sc, out, qOff);
+    }
+  }
+
   final void linearRow(int layer, int slot, int r, float[] q, float[] k, float[] v, float[] out, int tid) {
     System.arraycopy(q, r * qd, qRow[tid], 0, qd);
     System.arraycopy(k, r * kvd, kRow[tid], 0, kvd);

@@ -49,6 +49,29 @@ final class Ops {
     for (int j = 0; j < n; j++) MatVec.axpy(scores[j], vc, base + (lo + j) * dh, out, outOff, dh);
   }
 
+  /**
+   * Block-sparse attention of one query head at position {@code pos}: over the cached positions
+   * of the key blocks it sees ({@code blocks}, sorted, blocks of {@code blockSize}), each cut at
+   * pos. Leaves the probabilities of the visited keys, in order, in {@code scores}.
+   */
+  static void attendBlocks(float[] q, int qOff, float[] kc, float[] vc, int base, int dh, int[] blocks, int blockSize, int pos,
+      float scale, float[] scores, float[] out, int outOff) {
+    int n = 0;
+    for (int kb : blocks) {
+      for (int e = kb * blockSize, end = Math.min(e + blockSize, pos + 1); e < end; e++) {
+        scores[n++] = MatVec.dot(q, qOff, kc, base + e * dh, dh) * scale;
+      }
+    }
+    VecMath.softmaxRows(scores, 0, 1, n, scores, 0);
+    Arrays.fill(out, outOff, outOff + dh, 0f);
+    n = 0;
+    for (int kb : blocks) {
+      for (int e = kb * blockSize, end = Math.min(e + blockSize, pos + 1); e < end; e++) {
+        MatVec.axpy(scores[n++], vc, base + e * dh, out, outOff, dh);
+      }
+    }
+  }
+
   /** First key position a query at {@code pos} sees: pos − window + 1 with a window, else 0. */
   static int firstKey(int pos, int window) {
     return window > 0 ? Math.max(0, pos - window + 1) : 0;

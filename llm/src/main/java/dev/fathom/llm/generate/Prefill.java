@@ -59,7 +59,7 @@ final class Prefill extends LayerPass {
     if (type == AttentionType.LINEAR) {
       for (int i = 0; i < t; i++) linearRow(l, slot, i, q, k, v, attn, 0);
     } else {
-      softmaxAttention(kc, vc, slot, start, t);
+      softmaxAttention(l, kc, vc, slot, start, t);
     }
     lw.wo().linear(attn, lw.bo(), x, d, t, true);  // x += attn · Wo^T + bo
     for (int i = 0; i < t; i++) Ops.rmsNorm(x, i * d, lw.postNorm(), eps, xn, i * d, d);
@@ -70,7 +70,7 @@ final class Prefill extends LayerPass {
   }
 
   /** Rotary positions, cache writes and causal softmax attention of the T new positions. */
-  private void softmaxAttention(float[] kc, float[] vc, int slot, int start, int t) {
+  private void softmaxAttention(int layer, float[] kc, float[] vc, int slot, int start, int t) {
     float[] cos = w.cos(), sin = w.sin();
     for (int i = 0; i < t; i++) {
       Rotary.rotate(q, i * qd, heads, half, cos, sin, start + i, 1f);
@@ -87,7 +87,7 @@ final class Prefill extends LayerPass {
         float[] sc = scores[tid];
         for (int it = Ops.split(items, threads, tid), end = Ops.split(items, threads, tid + 1); it < end; it++) {
           int i = it / heads, hh = it % heads, pos = start + i, qo = i * qd + hh * dh;
-          Ops.attend(q, qo, kc, vc, cache.base(slot, hh / groups), dh, Ops.firstKey(pos, window), pos + 1, scale, sc, attn, qo);
+          attendSoftmax(layer, q, qo, null, 0, kc, vc, cache.base(slot, hh / groups), Ops.firstKey(pos, window), pos + 1, pos, sc, attn);
         }
       }
     });
