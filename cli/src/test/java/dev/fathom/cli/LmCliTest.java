@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +19,30 @@ class LmCliTest {
     Path p = dir.resolve("text.txt");
     Files.writeString(p, "To be, or not to be, that is the question. Whether 'tis nobler in the mind to suffer.\n".repeat(30));
     return p;
+  }
+
+  /** Each attention variant trains, saves a config that says so, evaluates and generates from the command line. */
+  @Test
+  void attentionVariantsTrainEvaluateAndGenerate(@TempDir Path tmp) throws Exception {
+    Path text = text(tmp);
+    String[][] variants = {{"--attention", "linear"}, {"--attention", "block_sparse:64,1,1,1", "--conv-kernel", "3"}};
+    for (String[] v : variants) {
+      Path model = tmp.resolve(v[1].replace(':', '_').replace(',', '_'));
+      List<String> args = new ArrayList<>(List.of("lm", "train", "--text", text.toString(), "--preset", "tiny", "--steps", "2",
+          "--batch", "2", "--context", "160", "--out", model.toString()));
+      args.addAll(List.of(v));
+      CliTest.Run t = run(args.toArray(String[]::new));
+      assertThat(t.code()).as(t.err()).isZero();
+      JsonNode cfg = new ObjectMapper().readTree(model.resolve("config.json").toFile());
+      assertThat(cfg.get("attention_type").asText()).isEqualTo(v[1].split(":")[0]);
+      assertThat(cfg.get("max_position_embeddings").asInt()).isEqualTo(256);
+      if (v.length > 2) assertThat(cfg.get("conv_kernel_size").asInt()).isEqualTo(3);
+      CliTest.Run e = run("lm", "eval", "--model", model.toString(), "--text", text.toString(), "--json");
+      assertThat(e.code()).as(e.err()).isZero();
+      CliTest.Run g = run("lm", "generate", "--model", model.toString(), "--prompt", "To be", "--tokens", "150", "--greedy");
+      assertThat(g.code()).as(g.err()).isZero();
+      assertThat(g.out()).startsWith("To be");
+    }
   }
 
   @Test
@@ -98,6 +124,18 @@ class LmCliTest {
         "bpe:VOCAB");
     assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--sliding-window", "0", "--out",
         tmp.resolve("o").toString()), "--sliding-window");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--attention", "dense", "--out",
+        tmp.resolve("o").toString()), "attention_type 'dense'");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--attention", "block_sparse:100,1,1,1", "--out",
+        tmp.resolve("o").toString()), "block_size");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--attention", "block_sparse:64,1", "--out",
+        tmp.resolve("o").toString()), "SIZE,LOCAL,GLOBAL,RANDOM");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--attention", "linear:3", "--out",
+        tmp.resolve("o").toString()), "only block_sparse takes a pattern");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--conv-kernel", "0", "--out",
+        tmp.resolve("o").toString()), "conv_kernel_size");
+    assertOneLineError(run("lm", "train", "--text", text.toString(), "--steps", "1", "--context", "64", "--max-positions", "32",
+        "--out", tmp.resolve("o").toString()), "exceeds --max-positions 32");
     assertOneLineError(run("lm", "eval", "--model", tmp.toString(), "--text", text.toString()), "config.json");
     Files.writeString(tmp.resolve("config.json"), "{\"vocab_size\": 10, \"hidden_size\": 30, \"intermediate_size\": 8, "
         + "\"num_hidden_layers\": 1, \"num_attention_heads\": 4}");
