@@ -61,14 +61,12 @@ public final class ScalarLinearAttentionKernels {
 
   private ScalarLinearAttentionKernels() {}
 
-  /** φ(x) = elu(x) + 1 = x + 1 for x &gt; 0, e^x otherwise (positive, so the normalizer is). */
+  /**
+   * φ(x) = elu(x) + 1 = x + 1 for x &gt; 0, e^x otherwise (positive, so the normalizer is). Its
+   * derivative is 1 for x &gt; 0 and φ(x) itself otherwise, which is how the backward gets it.
+   */
   public static double phi(double x) {
     return x > 0 ? x + 1 : Math.exp(x);
-  }
-
-  /** φ'(x) = 1 for x &gt; 0, e^x otherwise. */
-  public static double phiGrad(double x) {
-    return x > 0 ? 1 : Math.exp(x);
   }
 
   /** Doubles of scratch that {@link #accumulate} and {@link #read} need: D + Dv. */
@@ -171,7 +169,8 @@ public final class ScalarLinearAttentionKernels {
       double[] kf = new double[d], qf = new double[d], vd = new double[dv], dnum = new double[dv], tmp = new double[Math.max(d, dv)];
       for (int item = s0; item < e0; item++) {
         int kBase = item * t * d, vBase = item * t * dv, bh0 = (item / hkv) * h + (item % hkv) * group;
-        // Forward walk, keeping Sᵀ (Dv×D): gq_i = φ'(q_i) ⊙ (dden_i z_i + S_i dnum_i), dnum_i = g_i / n_i, dden_i = −(g_i·out_i) / n_i.
+        // Forward walk, keeping Sᵀ (Dv×D): gq_i = φ'(q_i) ⊙ (dden_i z_i + S_i dnum_i), dnum_i = g_i / n_i, dden_i = −(g_i·out_i) / n_i;
+        // the factor φ'(q_i) is applied in the backward walk, which computes φ(q_i) anyway (φ' = φ = e^x where x ≤ 0).
         Arrays.fill(st, 0);
         Arrays.fill(z, 0);
         for (int i = 0; i < t; i++) {
@@ -185,7 +184,7 @@ public final class ScalarLinearAttentionKernels {
             int qo = (bh * t + i) * d;
             double dden = outputGrads(g, out, (bh * t + i) * dv, den[bh * t + i], dv, dnum);
             ops.gemvT(dnum, 0, dv, st, 0, d, tmp, 0);
-            for (int a = 0; a < d; a++) gq[qo + a] = (float) ((dden * z[a] + tmp[a]) * phiGrad(q[qo + a]));
+            for (int a = 0; a < d; a++) gq[qo + a] = (float) (dden * z[a] + tmp[a]);
           }
         }
         // Backward walk: R = Σ_{i≥j} φ(q_i) dnum_iᵀ (D×Dv, kept with Rᵀ in st), r = Σ_{i≥j} dden_i φ(q_i) over the
@@ -199,8 +198,10 @@ public final class ScalarLinearAttentionKernels {
             int qo = (bh * t + j) * d;
             double dden = outputGrads(g, out, (bh * t + j) * dv, den[bh * t + j], dv, dnum);
             for (int a = 0; a < d; a++) {
-              qf[a] = phi(q[qo + a]);
+              float x = q[qo + a];
+              qf[a] = phi(x);
               r[a] += dden * qf[a];
+              if (x <= 0) gq[qo + a] = (float) (gq[qo + a] * qf[a]);
             }
             ops.rank1(qf, 0, d, dnum, 0, dv, rr, 0);
             ops.rank1(dnum, 0, dv, qf, 0, d, rt, 0);
@@ -209,7 +210,7 @@ public final class ScalarLinearAttentionKernels {
           for (int a = 0; a < d; a++) kf[a] = phi(k[ko + a]);
           for (int c = 0; c < dv; c++) vd[c] = v[vo + c];
           ops.gemvT(vd, 0, dv, rt, 0, d, tmp, 0);
-          for (int a = 0; a < d; a++) gk[ko + a] = (float) ((r[a] + tmp[a]) * phiGrad(k[ko + a]));
+          for (int a = 0; a < d; a++) gk[ko + a] = (float) ((r[a] + tmp[a]) * (k[ko + a] > 0 ? 1 : kf[a]));
           ops.gemvT(kf, 0, d, rr, 0, dv, tmp, 0);
           for (int c = 0; c < dv; c++) gv[vo + c] = (float) tmp[c];
         }
