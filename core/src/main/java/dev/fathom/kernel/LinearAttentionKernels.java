@@ -74,6 +74,36 @@ public final class LinearAttentionKernels {
         out[oo + c] = acc;
       }
     }
+
+    @Override
+    public void rank1GemvT(double[] x, int xo, int m, double[] y, int yo, int n, double[] mat, int mo, double[] w, int wo, double[] out,
+        int oo) {
+      int c = 0;
+      for (; c + 2 * L <= n; c += 2 * L) {  // two vectors of columns: M updated, stored and summed in one pass
+        DoubleVector y0 = DoubleVector.fromArray(S, y, yo + c), y1 = DoubleVector.fromArray(S, y, yo + c + L);
+        DoubleVector a0 = DoubleVector.zero(S), a1 = a0;
+        for (int a = 0; a < m; a++) {
+          DoubleVector xa = DoubleVector.broadcast(S, x[xo + a]), wa = DoubleVector.broadcast(S, w[wo + a]);
+          int p = mo + a * n + c;
+          DoubleVector m0 = xa.fma(y0, DoubleVector.fromArray(S, mat, p)), m1 = xa.fma(y1, DoubleVector.fromArray(S, mat, p + L));
+          m0.intoArray(mat, p);
+          m1.intoArray(mat, p + L);
+          a0 = wa.fma(m0, a0);
+          a1 = wa.fma(m1, a1);
+        }
+        a0.intoArray(out, oo + c);
+        a1.intoArray(out, oo + c + L);
+      }
+      for (; c < n; c++) {
+        double acc = 0, yc = y[yo + c];
+        for (int a = 0; a < m; a++) {
+          int p = mo + a * n + c;
+          mat[p] = Math.fma(x[xo + a], yc, mat[p]);
+          acc = Math.fma(w[wo + a], mat[p], acc);
+        }
+        out[oo + c] = acc;
+      }
+    }
   };
 
   private LinearAttentionKernels() {}

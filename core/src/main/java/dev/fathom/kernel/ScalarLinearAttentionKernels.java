@@ -37,6 +37,13 @@ public final class ScalarLinearAttentionKernels {
 
     /** out[oo + c] = Σ_{a&lt;m} w[wo + a]·M[mo + a·n + c] for c &lt; n: fused multiply-adds from 0, in order of a. */
     void gemvT(double[] w, int wo, int m, double[] mat, int mo, int n, double[] out, int oo);
+
+    /** rank1 then gemvT on the updated M (the same bits); the vector twin does both in one pass over M. */
+    default void rank1GemvT(double[] x, int xo, int m, double[] y, int yo, int n, double[] mat, int mo, double[] w, int wo, double[] out,
+        int oo) {
+      rank1(x, xo, m, y, yo, n, mat, mo);
+      gemvT(w, wo, m, mat, mo, n, out, oo);
+    }
   }
 
   static final Ops SCALAR = new Ops() {
@@ -127,14 +134,30 @@ public final class ScalarLinearAttentionKernels {
     checkSizes(q, k, v, out, den, b, h, hkv, t, d, dv);
     int group = h / hkv;
     Parallel.forRange(b * hkv, 1, (s0, e0) -> {
-      double[] st = new double[d * dv], z = new double[d], scratch = new double[scratchSize(d, dv)];
+      double[] st = new double[d * dv], z = new double[d], scratch = new double[scratchSize(d, dv)], kf = new double[d], vd = new double[dv];
       for (int item = s0; item < e0; item++) {
         int kBase = item * t * d, vBase = item * t * dv, bh0 = (item / hkv) * h + (item % hkv) * group;
         Arrays.fill(st, 0);
         Arrays.fill(z, 0);
         for (int i = 0; i < t; i++) {
-          accumulate(ops, k, kBase + i * d, v, vBase + i * dv, d, dv, st, 0, z, 0, scratch);
-          for (int bh = bh0; bh < bh0 + group; bh++) {
+          // accumulate, then read for the first head, fused: S is walked once (the same bits as accumulate + read)
+          int ko = kBase + i * d, vo = vBase + i * dv, qo = (bh0 * t + i) * d, oo = (bh0 * t + i) * dv;
+          double n = 0;
+          for (int a = 0; a < d; a++) {
+            double f = phi(k[ko + a]);
+            kf[a] = f;
+            z[a] += f;
+          }
+          for (int a = 0; a < d; a++) {
+            double f = phi(q[qo + a]);
+            scratch[a] = f;
+            n += f * z[a];
+          }
+          for (int c = 0; c < dv; c++) vd[c] = v[vo + c];
+          ops.rank1GemvT(kf, 0, d, vd, 0, dv, st, 0, scratch, 0, scratch, d);
+          for (int c = 0; c < dv; c++) out[oo + c] = (float) (scratch[d + c] / n);
+          den[bh0 * t + i] = (float) n;
+          for (int bh = bh0 + 1; bh < bh0 + group; bh++) {
             den[bh * t + i] = (float) read(ops, q, (bh * t + i) * d, d, dv, st, 0, z, 0, scratch, out, (bh * t + i) * dv);
           }
         }
@@ -179,11 +202,14 @@ public final class ScalarLinearAttentionKernels {
             z[a] += kf[a];
           }
           for (int c = 0; c < dv; c++) vd[c] = v[vBase + i * dv + c];
-          ops.rank1(vd, 0, dv, kf, 0, d, st, 0);
           for (int bh = bh0; bh < bh0 + group; bh++) {
             int qo = (bh * t + i) * d;
             double dden = outputGrads(g, out, (bh * t + i) * dv, den[bh * t + i], dv, dnum);
-            ops.gemvT(dnum, 0, dv, st, 0, d, tmp, 0);
+            if (bh == bh0) {
+              ops.rank1GemvT(vd, 0, dv, kf, 0, d, st, 0, dnum, 0, tmp, 0);  // Sᵀ update fused with the first head's product
+            } else {
+              ops.gemvT(dnum, 0, dv, st, 0, d, tmp, 0);
+            }
             for (int a = 0; a < d; a++) gq[qo + a] = (float) (dden * z[a] + tmp[a]);
           }
         }
@@ -194,6 +220,9 @@ public final class ScalarLinearAttentionKernels {
         Arrays.fill(rt, 0);
         Arrays.fill(r, 0);
         for (int j = t - 1; j >= 0; j--) {
+          int ko = kBase + j * d, vo = vBase + j * dv;
+          for (int a = 0; a < d; a++) kf[a] = phi(k[ko + a]);
+          for (int c = 0; c < dv; c++) vd[c] = v[vo + c];
           for (int bh = bh0; bh < bh0 + group; bh++) {
             int qo = (bh * t + j) * d;
             double dden = outputGrads(g, out, (bh * t + j) * dv, den[bh * t + j], dv, dnum);
@@ -203,16 +232,16 @@ public final class ScalarLinearAttentionKernels {
               r[a] += dden * qf[a];
               if (x <= 0) gq[qo + a] = (float) (gq[qo + a] * qf[a]);
             }
-            ops.rank1(qf, 0, d, dnum, 0, dv, rr, 0);
-            ops.rank1(dnum, 0, dv, qf, 0, d, rt, 0);
+            if (bh < bh0 + group - 1) {
+              ops.rank1(qf, 0, d, dnum, 0, dv, rr, 0);
+              ops.rank1(dnum, 0, dv, qf, 0, d, rt, 0);
+            } else {  // the last head's updates fused with the products for gk and gv
+              ops.rank1GemvT(dnum, 0, dv, qf, 0, d, rt, 0, vd, 0, tmp, 0);
+              for (int a = 0; a < d; a++) gk[ko + a] = (float) ((r[a] + tmp[a]) * (k[ko + a] > 0 ? 1 : kf[a]));
+              ops.rank1GemvT(qf, 0, d, dnum, 0, dv, rr, 0, kf, 0, tmp, 0);
+              for (int c = 0; c < dv; c++) gv[vo + c] = (float) tmp[c];
+            }
           }
-          int ko = kBase + j * d, vo = vBase + j * dv;
-          for (int a = 0; a < d; a++) kf[a] = phi(k[ko + a]);
-          for (int c = 0; c < dv; c++) vd[c] = v[vo + c];
-          ops.gemvT(vd, 0, dv, rt, 0, d, tmp, 0);
-          for (int a = 0; a < d; a++) gk[ko + a] = (float) ((r[a] + tmp[a]) * (k[ko + a] > 0 ? 1 : kf[a]));
-          ops.gemvT(kf, 0, d, rr, 0, dv, tmp, 0);
-          for (int c = 0; c < dv; c++) gv[vo + c] = (float) tmp[c];
         }
       }
     });
