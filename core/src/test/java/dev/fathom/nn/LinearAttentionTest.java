@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fathom.autograd.Autograd;
+import dev.fathom.kernel.ScalarLinearAttentionKernels;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.ShapeException;
 import dev.fathom.tensor.Tensor;
@@ -27,7 +28,7 @@ class LinearAttentionTest {
         double[] num = new double[dv];
         for (int j = 0; j <= i; j++) {
           double a = 0;
-          for (int e = 0; e < d; e++) a += LinearAttentionOps.phi(q[(bh * t + i) * d + e]) * LinearAttentionOps.phi(k[(kvh * t + j) * d + e]);
+          for (int e = 0; e < d; e++) a += ScalarLinearAttentionKernels.phi(q[(bh * t + i) * d + e]) * ScalarLinearAttentionKernels.phi(k[(kvh * t + j) * d + e]);
           norm += a;
           for (int c = 0; c < dv; c++) num[c] += a * v[(kvh * t + j) * dv + c];
         }
@@ -105,6 +106,70 @@ class LinearAttentionTest {
     }
     assertThat(state.length()).isEqualTo(t);
     assertThatThrownBy(() -> state.step(new float[3], ks, vs, out)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("q 32");
+  }
+
+  /** Feeds t tokens of head-major rows (q: t × h·d, k: t × hkv·d, v: t × hkv·dv) with whole-token steps. */
+  private static float[] feed(LinearAttentionState state, float[] q, float[] k, float[] v, int t, int h, int hkv, int d, int dv) {
+    float[] out = new float[t * h * dv];
+    for (int i = 0; i < t; i++) {
+      float[] o = new float[h * dv];
+      state.step(java.util.Arrays.copyOfRange(q, i * h * d, (i + 1) * h * d), java.util.Arrays.copyOfRange(k, i * hkv * d, (i + 1) * hkv * d),
+          java.util.Arrays.copyOfRange(v, i * hkv * dv, (i + 1) * hkv * dv), o);
+      System.arraycopy(o, 0, out, i * h * dv, h * dv);
+    }
+    return out;
+  }
+
+  @Test
+  void perGroupStepsAtOffsetsFromTwoThreadsMatchWholeTokenSteps() throws Exception {
+    int h = 6, hkv = 3, t = 30, d = 16, dv = 7;
+    Rng rng = new Rng(21);
+    float[] q = Tensor.randn(rng, t, h * d).toFloatArray(), k = Tensor.randn(rng, t, hkv * d).toFloatArray();
+    float[] v = Tensor.randn(rng, t, hkv * dv).toFloatArray();
+    float[] want = feed(new LinearAttentionState(h, hkv, d, dv), q, k, v, t, h, hkv, d, dv);
+    var state = new LinearAttentionState(h, hkv, d, dv);
+    float[] got = new float[t * h * dv];
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < t; i++) {
+        int row = i;
+        var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+        for (int g = 0; g < hkv; g++) {
+          int gg = g;
+          futures.add(pool.submit(() -> state.step(gg, q, row * h * d, k, row * hkv * d, v, row * hkv * dv, got, row * h * dv)));
+        }
+        for (var f : futures) f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(got).containsExactly(want);
+    assertThat(state.length()).isEqualTo(t);
+    assertThat(state.length(2)).isEqualTo(t);
+    assertThatThrownBy(() -> state.step(3, q, 0, k, 0, v, 0, got, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("group 3 out of range [0, 3)");
+    assertThatThrownBy(() -> state.step(0, q, q.length - 1, k, 0, v, 0, got, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("q 96");
+  }
+
+  @Test
+  void aCopiedStateContinuesLikeTheOriginal() {
+    int h = 2, hkv = 1, d = 8, dv = 8, t = 12;
+    Rng rng = new Rng(22);
+    float[] q = Tensor.randn(rng, t, h * d).toFloatArray(), k = Tensor.randn(rng, t, hkv * d).toFloatArray();
+    float[] v = Tensor.randn(rng, t, hkv * dv).toFloatArray();
+    var a = new LinearAttentionState(h, hkv, d, dv);
+    feed(a, q, k, v, 5, h, hkv, d, dv);
+    var snapshot = a.copy();
+    float[] tail = java.util.Arrays.copyOfRange(q, 5 * h * d, t * h * d), kt = java.util.Arrays.copyOfRange(k, 5 * hkv * d, t * hkv * d);
+    float[] vt = java.util.Arrays.copyOfRange(v, 5 * hkv * dv, t * hkv * dv);
+    float[] first = feed(a, tail, kt, vt, t - 5, h, hkv, d, dv);
+    assertThat(a.length()).isEqualTo(t);
+    a.copyFrom(snapshot);  // restore, then replay: the same outputs
+    assertThat(a.length()).isEqualTo(5);
+    assertThat(feed(a, tail, kt, vt, t - 5, h, hkv, d, dv)).containsExactly(first);
+    assertThatThrownBy(() -> a.copyFrom(new LinearAttentionState(2, 2, d, dv))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("expected H=2, Hkv=1");
   }
 
   @Test
