@@ -125,7 +125,7 @@ final class DecodeStep extends LayerPass {
       // One item per row (each its own sequence), or one for all rows when they share one (in order).
       int items = shared ? 1 : n, i0 = Ops.split(items, nt, tid), i1 = Ops.split(items, nt, tid + 1);
       for (int it = i0; it < i1; it++) {
-        for (int r = shared ? 0 : it, end = shared ? n : it + 1; r < end; r++) linearRow(l, slots[r], r, q, k, v, attn, tid);
+        for (int r = shared ? 0 : it, end = shared ? n : it + 1; r < end; r++) linearRow(l, slots[r], r, q, k, v, attn);
       }
     } else {
       attention(l, kc, vc, tid, nt, bar);

@@ -3,6 +3,7 @@ package dev.fathom.llm.generate;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.llm.AttentionType;
 import dev.fathom.llm.LlamaConfig;
+import dev.fathom.nn.LinearAttentionState;
 
 /**
  * What {@link Prefill} and {@link DecodeStep} share: the weights, the cache and the other
@@ -18,8 +19,6 @@ abstract class LayerPass {
   /** Block-sparse attention: [layer][query block] the key blocks it sees; null otherwise. */
   final int[][][] keyBlocks;
   final int blockSize;
-  /** Per thread, linear attention: one row's q, k, v and output, as {@code LinearAttentionState.step} takes them. */
-  final float[][] qRow, kRow, vRow, oRow;
   /** hidden, query width (H·Dh), key/value width (Hkv·Dh), FFN width, heads, kv heads, head size, Dh/2, H/Hkv, window, vocab, threads. */
   final int d, qd, kvd, f, heads, kvHeads, dh, half, groups, window, vocab, threads;
   final double eps;
@@ -73,17 +72,8 @@ abstract class LayerPass {
       blockSize = 0;
       keyBlocks = null;
     }
-    int rows = type == AttentionType.LINEAR ? threads : 0;
-    qRow = new float[rows][qd];
-    kRow = new float[rows][kvd];
-    vRow = new float[rows][kvd];
-    oRow = new float[rows][qd];
   }
 
-  /**
-   * Linear attention of row r (q, k, v at offsets r·qd, r·kvd of the step's buffers) through the
-   * state of (layer, slot), output to {@code out[r·qd ..]}; thread {@code tid}'s scratch.
-   */
   /**
    * One query head at position {@code pos} against its cache (q at qOff, output to the same
    * offset of {@code out}): over the visible blocks under block-sparse attention, else over
@@ -98,11 +88,13 @@ abstract class LayerPass {
     }
   }
 
-  final void linearRow(int layer, int slot, int r, float[] q, float[] k, float[] v, float[] out, int tid) {
-    System.arraycopy(q, r * qd, qRow[tid], 0, qd);
-    System.arraycopy(k, r * kvd, kRow[tid], 0, kvd);
-    System.arraycopy(v, r * kvd, vRow[tid], 0, kvd);
-    mixer.linear[layer][slot].step(qRow[tid], kRow[tid], vRow[tid], oRow[tid]);
-    System.arraycopy(oRow[tid], 0, out, r * qd, qd);
+  /**
+   * Linear attention of row r (q, k, v at offsets r·qd, r·kvd of the step's buffers) through the
+   * state of (layer, slot), output to {@code out[r·qd ..]}, read and written in place, one kv
+   * head group at a time.
+   */
+  final void linearRow(int layer, int slot, int r, float[] q, float[] k, float[] v, float[] out) {
+    LinearAttentionState st = mixer.linear[layer][slot];
+    for (int g = 0; g < kvHeads; g++) st.step(g, q, r * qd, k, r * kvd, v, r * kvd, out, r * qd);
   }
 }

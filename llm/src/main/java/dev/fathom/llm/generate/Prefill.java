@@ -57,7 +57,7 @@ final class Prefill extends LayerPass {
       });
     }
     if (type == AttentionType.LINEAR) {
-      for (int i = 0; i < t; i++) linearRow(l, slot, i, q, k, v, attn, 0);
+      for (int i = 0; i < t; i++) linearRow(l, slot, i, q, k, v, attn);
     } else {
       softmaxAttention(l, kc, vc, slot, start, t);
     }
