@@ -17,7 +17,7 @@ import java.util.List;
 
 /** The attribution methods of {@code fathom explain}, by name, with the command's settings. */
 final class AttributionMethods {
-  static final List<String> NAMES = List.of("saliency", "gradxinput", "ig", "smoothgrad", "gradshap", "occlusion", "shap", "lime");
+  static final List<String> NAMES = List.of("saliency", "gradient", "gradxinput", "ig", "smoothgrad", "gradshap", "occlusion", "shap", "lime");
 
   private AttributionMethods() {}
 
@@ -38,6 +38,7 @@ final class AttributionMethods {
   static Attribution create(String name, int steps, Baseline baseline, Tensor background, int window, long seed) {
     return switch (name) {
       case "saliency" -> new Saliency();
+      case "gradient" -> new Saliency(false);
       case "gradxinput" -> new GradientTimesInput();
       case "ig" -> new IntegratedGradients(baseline, Quadrature.gaussLegendre(steps));
       case "smoothgrad" -> new SmoothGrad(new Saliency(), steps, 0.15, false, seed);

@@ -39,7 +39,7 @@ final class ExplainCommand implements Callable<Integer> {
   Path input;
 
   @Option(names = "--method", defaultValue = "ig", split = ",",
-      description = "one or more of saliency, gradxinput, ig, smoothgrad, gradshap, occlusion, shap, lime (default: ${DEFAULT-VALUE})")
+      description = "one or more of saliency, gradient (signed saliency), gradxinput, ig, smoothgrad, gradshap, occlusion, shap, lime (default: ${DEFAULT-VALUE})")
   List<String> methods;
 
   @Option(names = "--target", description = "class explained: a class name or index (default: the predicted class)")

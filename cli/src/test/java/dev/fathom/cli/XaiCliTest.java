@@ -71,10 +71,10 @@ class XaiCliTest {
   void explainImagesWritesHeatmaps(@TempDir Path dir) throws Exception {
     Path model = cnn(dir);
     Path out = dir.resolve("report");
-    var r = run("explain", "--model", model.toString(), "--input", idx(dir, 2, 28).toString(), "--method", "saliency,gradxinput", "--target", "Bag",
+    var r = run("explain", "--model", model.toString(), "--input", idx(dir, 2, 28).toString(), "--method", "saliency,gradient,gradxinput", "--target", "Bag",
         "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    for (String f : List.of("example-000-saliency.png", "example-001-gradxinput.png", "index.html")) assertThat(out.resolve(f)).exists();
+    for (String f : List.of("example-000-saliency.png", "example-000-gradient.png", "example-001-gradxinput.png", "index.html")) assertThat(out.resolve(f)).exists();
     assertThat(Files.readString(out.resolve("index.html"))).contains("example-001-saliency.png").contains("Bag");
   }
 

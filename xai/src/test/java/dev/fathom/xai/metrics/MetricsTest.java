@@ -61,6 +61,31 @@ class MetricsTest {
   }
 
   @Test
+  void deletionToBlackNeedsTheGradientsSignNotItsMagnitude() {
+    // A two-class linear model on inputs that are all 1: deleting feature j (setting it to 0)
+    // moves the margin by −(w_t − w_o)_j, so the signed gradient of the margin orders the
+    // features exactly as deletion wants, while |gradient| interleaves features whose deletion
+    // raises the score.
+    Rng rng = new Rng(3);
+    int d = 12, n = 6;
+    Linear lin = new Linear(d, 2, rng);
+    GradientModel prob = GradientModel.of(new Sequential(lin), Output.PROBABILITY, d);
+    Tensor x = Tensor.ones(n, d);
+    int[] t = prob.predictions(x);
+    GradientModel logit = prob.withOutput(Output.LOGIT);
+    Tensor signed = new Saliency(false).attribute(logit, x, t);
+    Tensor magnitude = new Saliency().attribute(logit, x, t);
+    var bySign = DeletionCurve.deletion(prob, x, t, signed, d, Baseline.zeros());
+    var byMagnitude = DeletionCurve.deletion(prob, x, t, magnitude, d, Baseline.zeros());
+    var random = DeletionCurve.deletion(prob, x, t, DeletionCurve.randomAttributions(prob, n, 7), d, Baseline.zeros());
+    for (int i = 0; i < n; i++) {
+      assertThat(bySign.auc()[i]).isLessThanOrEqualTo(byMagnitude.auc()[i] + 1e-9);
+      assertThat(bySign.auc()[i]).isLessThanOrEqualTo(random.auc()[i] + 1e-9);
+    }
+    assertThat(bySign.meanAuc()).isLessThan(byMagnitude.meanAuc() - 0.01);
+  }
+
+  @Test
   void infidelityIsZeroForTheGradientOfALinearModel() {
     Rng rng = new Rng(2);
     int d = 5;
