@@ -23,12 +23,17 @@ final class DataSources {
 
   /** Loads training and test data; tabular files are split 80/20 (stratified, seeded) and standardized on the training rows. */
   static LoadedData load(String data, String target, long seed) throws IOException {
+    return load(data, target, seed, null);
+  }
+
+  /** As {@link #load(String, String, long)}, with {@code fold} (when not null) holding out one cross-validation fold of a table. */
+  static LoadedData load(String data, String target, long seed, Fold fold) throws IOException {
     if (FASHION.equalsIgnoreCase(data)) {
       FashionMnist.LabeledImages tr = FashionMnist.load(true), te = FashionMnist.load(false);
       return new LoadedData(FASHION, null, images(tr), images(te), new int[] {1, tr.height(), tr.width()}, FashionMnist.CLASS_NAMES, List.of(), null);
     }
     Table table = readTable(data, target);
-    Split split = split(table, seed);
+    Split split = split(table, seed, fold);
     Table filled = table.imputed(split.train());
     Standardizer st = Standardizer.fit(filled, split.train());
     float[] x = filled.features().clone();
@@ -39,9 +44,9 @@ final class DataSources {
         new int[] {f}, filled.classNames(), filled.featureNames(), st);
   }
 
-  /** The train/test split of a table: 80/20, stratified by class, seeded (so {@code fathom fairness --seed} finds the test rows of {@code fathom train --seed}). */
-  static Split split(Table table, long seed) {
-    return Split.stratified(table.labels(), 0.2, seed);
+  /** The train/test split of a table: 80/20 or {@code fold} held out, stratified by class, seeded (so {@code fathom fairness --seed} finds the test rows of {@code fathom train --seed}). */
+  static Split split(Table table, long seed, Fold fold) {
+    return fold == null ? Split.stratified(table.labels(), 0.2, seed) : fold.split(table.labels(), seed);
   }
 
   /** Reads a CSV or ARFF table (by extension) for classification. */

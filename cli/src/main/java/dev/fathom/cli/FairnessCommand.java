@@ -71,6 +71,9 @@ final class FairnessCommand implements Callable<Integer> {
       description = "the --seed given to fathom train, which fixes its test split; also seeds the mitigation (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--fold", description = "the --fold K/N given to fathom train: the report is on that held-out fold")
+  String fold;
+
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
@@ -92,7 +95,8 @@ final class FairnessCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
-    FairnessData d = FairnessData.load(ModelLoader.load(model), data, attribute, favorable, seed);
+    Fold heldOut = Fold.parse(fold);
+    FairnessData d = FairnessData.load(ModelLoader.load(model), data, attribute, favorable, seed, heldOut);
     if (privileged != null && !d.groups().names().contains(privileged)) {
       throw new CliException("--privileged: no group '" + privileged + "'; the groups are " + d.groups().names());
     }
@@ -119,8 +123,8 @@ final class FairnessCommand implements Callable<Integer> {
     int[] sizes = d.groups().sizes();
     List<String> groups = new ArrayList<>();
     for (int g = 0; g < sizes.length; g++) groups.add(d.groups().names().get(g) + " (" + sizes[g] + " rows)");
-    o.printf("data: %s, %d rows; test split: %d rows (seed %d); favorable class: %s%n", Path.of(data).getFileName(), d.x().length,
-        d.split().test().length, seed, d.favorableClass());
+    o.printf("data: %s, %d rows; test split: %d rows (seed %d%s); favorable class: %s%n", Path.of(data).getFileName(), d.x().length,
+        d.split().test().length, seed, fold == null ? "" : ", fold " + fold, d.favorableClass());
     o.printf("sensitive: %s%s: %s; privileged: %s%n", sensitive, threshold == null ? "" : " split at " + threshold, String.join(", ", groups),
         before.report().privileged());
     for (FairnessOutcome r : outcomes) {
@@ -169,6 +173,7 @@ final class FairnessCommand implements Callable<Integer> {
     j.put("rows", d.x().length);
     j.put("test_rows", d.split().test().length);
     j.put("seed", seed);
+    j.put("fold", fold);
     j.put("favorable", d.favorableClass());
     j.put("sensitive", sensitive);
     j.put("threshold", threshold);

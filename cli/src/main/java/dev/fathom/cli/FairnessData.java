@@ -27,7 +27,7 @@ import java.util.Arrays;
 record FairnessData(double[][] x, int[] favorable, Groups groups, double[] scores, double[] decisions, Split split,
     String favorableClass) {
 
-  static FairnessData load(ModelLoader m, String data, SensitiveAttribute attribute, String favorableOrNull, long seed)
+  static FairnessData load(ModelLoader m, String data, SensitiveAttribute attribute, String favorableOrNull, long seed, Fold fold)
       throws IOException {
     ClassifierConfig c = m.config();
     if (c.featureNames().isEmpty()) {
@@ -60,8 +60,8 @@ record FairnessData(double[][] x, int[] favorable, Groups groups, double[] score
       scores[i] = p[i][favIndex];
       decisions[i] = best == favIndex ? 1 : 0;
     }
-    Split split = DataSources.split(t, seed);
-    checkSplit(c, t, split, data, seed);
+    Split split = DataSources.split(t, seed, fold);
+    checkSplit(c, t, split, data, seed, fold);
     return new FairnessData(x, yFav, groups, scores, decisions, split, fav);
   }
 
@@ -70,7 +70,7 @@ record FairnessData(double[][] x, int[] favorable, Groups groups, double[] score
    * training rows of its split: fitting again on this seed's training rows must give the same
    * means, or the "test" rows would include rows the model was trained on.
    */
-  private static void checkSplit(ClassifierConfig c, Table t, Split split, String data, long seed) throws FormatException {
+  private static void checkSplit(ClassifierConfig c, Table t, Split split, String data, long seed, Fold fold) throws FormatException {
     if (c.standardizer() == null) return;
     Standardizer saved = Standardizer.fromMap(c.standardizer()), again = Standardizer.fit(t.imputed(split.train()), split.train());
     if (saved.width() != t.numFeatures() || !Arrays.equals(saved.columns(), again.columns())) {
@@ -79,9 +79,9 @@ record FairnessData(double[][] x, int[] favorable, Groups groups, double[] score
     }
     for (int i = 0; i < saved.columns().length; i++) {
       if (Math.abs(again.mean()[i] - saved.mean()[i]) > 1e-9 * Math.max(1, Math.abs(saved.mean()[i]))) {
-        throw new CliException("--seed " + seed + " does not give the split the model was trained on (mean of '"
+        throw new CliException("--seed " + seed + (fold == null ? "" : " --fold " + fold) + " does not give the split the model was trained on (mean of '"
             + t.featureNames().get(saved.columns()[i]) + "' over its training rows: " + again.mean()[i] + ", the model's standardizer has "
-            + saved.mean()[i] + "); give the --seed that fathom train used, so the test rows are rows the model has not seen");
+            + saved.mean()[i] + "); give the --seed (and --fold) that fathom train used, so the test rows are rows the model has not seen");
       }
     }
   }

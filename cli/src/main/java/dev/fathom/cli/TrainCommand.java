@@ -49,6 +49,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "seed for initialization, shuffling and dropout (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--fold", description = "tables: hold out fold K of a stratified N-fold split (K/N, e.g. 2/5) instead of 20%% of the rows")
+  String fold;
+
   @Option(names = "--out", required = true, description = "checkpoint directory")
   Path out;
 
@@ -69,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
     if (!data.equalsIgnoreCase(DataSources.FASHION) && !"mlp".equals(model)) {
       throw new CliException("--model " + model + " needs image data (fashion-mnist); use --model mlp for " + data);
     }
-    var options = new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume);
+    var options = new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, Fold.parse(fold));
     BiFunction<Sequential, int[], UnaryOperator<Batch>> transform = null;
     if (adversarial != null) {
       if (!"pgd".equals(adversarial)) throw new CliException("--adversarial must be 'pgd', got '" + adversarial + "'", 2);

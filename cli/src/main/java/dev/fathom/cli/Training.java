@@ -39,7 +39,11 @@ final class Training {
 
   /** What to train. */
   record Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed,
-      Path out, boolean resume) {
+      Path out, boolean resume, Fold fold) {
+    Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed, Path out, boolean resume) {
+      this(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, null);
+    }
+
     Options {
       if (!"mlp".equals(model) && !"cnn".equals(model) && !ImageClassifierConfig.MODELS.contains(model)) {
         throw new CliException("--model must be mlp, cnn, vit, hybrid or resnet, got '" + model + "'");
@@ -48,6 +52,7 @@ final class Training {
       if (batch <= 0) throw new CliException("--batch must be > 0, got " + batch);
       if (!(lr > 0) || Double.isInfinite(lr)) throw new CliException("--lr must be a positive number, got " + lr);
       if (weightDecay < 0) throw new CliException("--weight-decay must be >= 0, got " + weightDecay);
+      if (fold != null && DataSources.FASHION.equalsIgnoreCase(data)) throw new CliException("--fold: fashion-mnist has its own test set; folds are for tables");
     }
   }
 
@@ -83,7 +88,7 @@ final class Training {
   static Result run(Options o, PrintStream out, BiFunction<Sequential, int[], UnaryOperator<Batch>> batchTransform,
       VisionModelOptions vision, TokenOptions tokens, int limit, UnaryOperator<ClassifierConfig> resize, LossFn loss) throws IOException {
     long t0 = System.nanoTime();
-    LoadedData d = DataSources.load(o.data(), o.target(), o.seed());
+    LoadedData d = DataSources.load(o.data(), o.target(), o.seed(), o.fold());
     if (limit > 0) d = d.limit(limit);
     ClassifierConfig cfg;
     Object checkpointConfig;

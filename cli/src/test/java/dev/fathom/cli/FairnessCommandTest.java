@@ -50,7 +50,7 @@ class FairnessCommandTest {
     assertOneLineError(fairness("--sensitive", "color", "--mitigate", "magic"), "--mitigate must be none, reweigh, threshold or expgrad");
     assertOneLineError(fairness("--sensitive", "color", "--eps", "0"), "eps must be in (0, 1]");
     assertOneLineError(run("fairness", "--model", model.toString(), "--data", csv.toString(), "--sensitive", "color", "--seed", "8"),
-        "--seed 8 does not give the split the model was trained on", "give the --seed that fathom train used");
+        "--seed 8 does not give the split the model was trained on", "give the --seed (and --fold) that fathom train used");
   }
 
   @Test
@@ -77,6 +77,40 @@ class FairnessCommandTest {
     assertThat(hi - lo).isGreaterThan(0.5);
     assertThat(m.get("dp_difference_p_value").asDouble()).isLessThan(0.01);
     assertThat(m.get("calibration")).hasSize(3);
+  }
+
+  @Test
+  void crossValidationFoldsCoverEveryRowOnce(@TempDir Path folds) throws Exception {
+    int rows = 300;
+    boolean[] seen = new boolean[rows];
+    int total = 0;
+    for (int k = 1; k <= 3; k++) {
+      Path m = folds.resolve("fold" + k);
+      CliTest.Run t = run("train", "--data", csv.toString(), "--model", "mlp", "--epochs", "1", "--batch", "32", "--seed", "7", "--fold",
+          k + "/3", "--out", m.toString());
+      assertThat(t.code()).as(t.err()).isZero();
+      CliTest.Run r = run("fairness", "--model", m.toString(), "--data", csv.toString(), "--seed", "7", "--fold", k + "/3", "--sensitive",
+          "color", "--json");
+      assertThat(r.code()).as(r.err()).isZero();
+      JsonNode j = new ObjectMapper().readTree(r.out().strip());
+      assertThat(j.get("fold").asText()).isEqualTo(k + "/3");
+      total += j.get("test_rows").asInt();
+      assertOneLineError(run("fairness", "--model", m.toString(), "--data", csv.toString(), "--seed", "7", "--fold", (k % 3 + 1) + "/3",
+          "--sensitive", "color"), "--seed 7 --fold " + (k % 3 + 1) + "/3 does not give the split the model was trained on");
+      for (int i : dev.fathom.data.Split.stratifiedFold(labelsOf(csv), 3, k - 1, 7).test()) {
+        assertThat(seen[i]).as("row %d held out twice", i).isFalse();
+        seen[i] = true;
+      }
+    }
+    assertThat(total).isEqualTo(rows);
+    assertOneLineError(run("train", "--data", csv.toString(), "--model", "mlp", "--fold", "4/3", "--out", folds.resolve("x").toString()),
+        "--fold: expected K/N with 1 <= K <= N, got 4/3");
+    assertOneLineError(run("train", "--data", csv.toString(), "--model", "mlp", "--fold", "half", "--out", folds.resolve("x").toString()),
+        "--fold: expected K/N (e.g. 3/5");
+  }
+
+  private static int[] labelsOf(Path table) throws Exception {
+    return DataSources.readTable(table.toString(), null).labels();
   }
 
   @Test

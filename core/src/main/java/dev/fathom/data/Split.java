@@ -85,6 +85,61 @@ public record Split(int[] train, int[] test) {
     return new Split(train, test);
   }
 
+  /**
+   * One fold of a stratified K-fold partition (scikit-learn's {@code StratifiedKFold} with
+   * shuffling): the rows of each class, taken in the order of the seed's permutation, are dealt to
+   * the folds in turn, continuing from class to class, so every fold holds n/K rows (±1) and each
+   * class's rows spread over the folds within one. Fold {@code fold} is the test part; the other
+   * K − 1 folds train. For one seed the K test parts are disjoint and cover every row, so the K
+   * models' test predictions together are one out-of-fold prediction per row.
+   *
+   * @param labels the class index of each row
+   * @param folds K, at least 2 and at most the number of rows
+   * @param fold the test fold, in [0, K)
+   * @param seed the shuffle seed
+   * @return the split
+   * @throws IllegalArgumentException if K or the fold is out of range, or a label is negative
+   */
+  public static Split stratifiedFold(int[] labels, int folds, int fold, long seed) {
+    int n = labels.length;
+    if (folds < 2 || folds > n) {
+      throw new IllegalArgumentException("Split.stratifiedFold: folds must be in [2, " + n + "] (the number of rows), got " + folds);
+    }
+    if (fold < 0 || fold >= folds) {
+      throw new IllegalArgumentException("Split.stratifiedFold: fold must be in [0, " + folds + "), got " + fold);
+    }
+    int classes = 0;
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0) {
+        throw new IllegalArgumentException("Split.stratifiedFold: label of row " + i + " is " + labels[i] + ", expected >= 0");
+      }
+      classes = Math.max(classes, labels[i] + 1);
+    }
+    int[] perm = new Rng(seed).permutation(n);
+    int[] test = new int[n];
+    int[] train = new int[n];
+    int nTest = 0;
+    int nTrain = 0;
+    int dealt = 0;
+    for (int c = 0; c < classes; c++) {
+      for (int i : perm) {
+        if (labels[i] != c) {
+          continue;
+        }
+        if (dealt++ % folds == fold) {
+          test[nTest++] = i;
+        } else {
+          train[nTrain++] = i;
+        }
+      }
+    }
+    test = Arrays.copyOf(test, nTest);
+    train = Arrays.copyOf(train, nTrain);
+    Arrays.sort(test);
+    Arrays.sort(train);
+    return new Split(train, test);
+  }
+
   private static void check(int n, double testFraction) {
     if (n < 2) {
       throw new IllegalArgumentException("Split: need at least 2 rows to split, got " + n);

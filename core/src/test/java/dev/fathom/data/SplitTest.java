@@ -65,6 +65,39 @@ class SplitTest {
   }
 
   @Test
+  void stratifiedFoldsPartitionTheRowsAndKeepClassProportions() {
+    int[] labels = new int[103];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 10 < 7 ? 0 : (i % 10 < 9 ? 1 : 2);
+    }
+    int[] classCount = new int[3];
+    for (int y : labels) {
+      classCount[y]++;
+    }
+    int k = 5;
+    int[] seen = new int[labels.length];
+    for (int f = 0; f < k; f++) {
+      Split s = Split.stratifiedFold(labels, k, f, 9);
+      assertPartition(s, labels.length);
+      assertThat(s.test().length).isBetween(labels.length / k, labels.length / k + 1);
+      int[] testCounts = new int[3];
+      for (int i : s.test()) {
+        seen[i]++;
+        testCounts[labels[i]]++;
+      }
+      for (int c = 0; c < 3; c++) {
+        assertThat(testCounts[c]).isBetween(classCount[c] / k, classCount[c] / k + 1);
+      }
+      assertThat(Split.stratifiedFold(labels, k, f, 9)).isEqualTo(s);
+    }
+    assertThat(seen).containsOnly(1);
+    assertThat(Split.stratifiedFold(labels, k, 0, 10)).isNotEqualTo(Split.stratifiedFold(labels, k, 0, 9));
+    assertThatThrownBy(() -> Split.stratifiedFold(labels, 1, 0, 0)).hasMessageContaining("folds must be in [2, 103]");
+    assertThatThrownBy(() -> Split.stratifiedFold(labels, 5, 5, 0)).hasMessageContaining("fold must be in [0, 5), got 5");
+    assertThatThrownBy(() -> Split.stratifiedFold(new int[] {0, -1}, 2, 0, 0)).hasMessageContaining("label of row 1 is -1");
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> Split.shuffled(1, 0.5, 0)).hasMessageContaining("at least 2 rows");
     assertThatThrownBy(() -> Split.shuffled(10, 1.0, 0)).hasMessageContaining("in (0, 1), got 1.0");
