@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fathom.xai.fairness.Calibration;
 import dev.fathom.xai.fairness.ExpGradConfig;
+import dev.fathom.xai.fairness.FairnessConstraint;
 import dev.fathom.xai.fairness.FairnessReport;
 import dev.fathom.xai.fairness.GroupRates;
 import dev.fathom.xai.fairness.LearnerConfig;
@@ -50,6 +51,11 @@ final class FairnessCommand implements Callable<Integer> {
   @Option(names = "--mitigate", defaultValue = "none", description = "none, reweigh, threshold or expgrad (default: ${DEFAULT-VALUE})")
   String mitigate;
 
+  @Option(names = "--constraint", defaultValue = "demographic_parity",
+      description = "what --mitigate threshold equalizes: demographic_parity or equalized_odds (Fairlearn's names); reweigh and expgrad"
+          + " target demographic parity (default: ${DEFAULT-VALUE})")
+  String constraint;
+
   @Option(names = "--learner", defaultValue = "logistic",
       description = "what reweigh and expgrad train: logistic or mlp (one hidden layer of 32) (default: ${DEFAULT-VALUE})")
   String learner;
@@ -89,11 +95,20 @@ final class FairnessCommand implements Callable<Integer> {
     if (bins < 1) throw new CliException("--bins must be >= 1, got " + bins);
     ExpGradConfig expgrad;
     SensitiveAttribute attribute;
+    FairnessConstraint target;
     try {
       expgrad = new ExpGradConfig(eps, rounds, 2.0, 0.001);
       attribute = new SensitiveAttribute(sensitive, threshold);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
+    }
+    try {
+      target = FairnessConstraint.parse(constraint);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--constraint: " + e.getMessage());
+    }
+    if (target == FairnessConstraint.EQUALIZED_ODDS && !mitigate.equals("threshold")) {
+      throw new CliException("--constraint equalized_odds needs --mitigate threshold; reweigh and expgrad target demographic parity");
     }
     Fold heldOut = Fold.parse(fold);
     FairnessData d = FairnessData.load(ModelLoader.load(model), data, attribute, favorable, seed, heldOut);
@@ -105,7 +120,11 @@ final class FairnessCommand implements Callable<Integer> {
     outcomes.add(m.model(privileged));
     String priv = outcomes.getFirst().report().privileged();
     LearnerConfig lc = "mlp".equals(learner) ? LearnerConfig.mlp(32) : LearnerConfig.logisticRegression();
-    outcomes.addAll(m.mitigate(mitigate, lc, expgrad, priv));
+    try {
+      outcomes.addAll(m.mitigate(mitigate, target, lc, expgrad, priv));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
     FairnessOutcome before = outcomes.getFirst(), after = mitigate.equals("none") ? null : outcomes.get(outcomes.size() - (mitigate.equals("expgrad") ? 2 : 1));
     if (out != null) {
       Files.createDirectories(out);
@@ -149,10 +168,11 @@ final class FairnessCommand implements Callable<Integer> {
     }
     if (after != null) {
       FairnessReport b = before.report(), a = after.report();
-      o.printf("%nbefore -> after (%s): demographic parity difference %s -> %s (%s smaller); accuracy %.1f%% -> %.1f%% (%+.1f points)%n",
-          after.name(), f3(b.demographicParityDifference()), f3(a.demographicParityDifference()),
-          a.demographicParityDifference() > 0 ? String.format("%.1fx", b.demographicParityDifference() / a.demographicParityDifference()) : "infinitely", 100 * b.accuracy(), 100 * a.accuracy(),
-          100 * (a.accuracy() - b.accuracy()));
+      boolean odds = FairnessConstraint.parse(constraint) == FairnessConstraint.EQUALIZED_ODDS;
+      double gb = odds ? b.equalizedOddsDifference() : b.demographicParityDifference(), ga = odds ? a.equalizedOddsDifference() : a.demographicParityDifference();
+      o.printf("%nbefore -> after (%s): %s difference %s -> %s (%s smaller); accuracy %.1f%% -> %.1f%% (%+.1f points)%n",
+          after.name(), odds ? "equalized odds" : "demographic parity", f3(gb), f3(ga),
+          ga > 0 ? String.format("%.1fx", gb / ga) : "infinitely", 100 * b.accuracy(), 100 * a.accuracy(), 100 * (a.accuracy() - b.accuracy()));
     }
     if (out != null) o.println("plot: " + out.resolve("fairness.png"));
   }
@@ -180,6 +200,7 @@ final class FairnessCommand implements Callable<Integer> {
     j.put("groups", d.groups().names());
     j.put("group_sizes", Arrays.stream(d.groups().sizes()).boxed().toList());
     j.put("mitigation", mitigate);
+    j.put("constraint", constraint);
     j.put("group_feature", groupFeature);
     Map<String, Object> results = new LinkedHashMap<>();
     for (FairnessOutcome r : outcomes) {
@@ -207,6 +228,8 @@ final class FairnessCommand implements Callable<Integer> {
       c.put("after", after.name());
       c.put("dp_difference_before", before.report().demographicParityDifference());
       c.put("dp_difference_after", after.report().demographicParityDifference());
+      c.put("eo_difference_before", before.report().equalizedOddsDifference());
+      c.put("eo_difference_after", after.report().equalizedOddsDifference());
       c.put("accuracy_before", before.report().accuracy());
       c.put("accuracy_after", after.report().accuracy());
       j.put("comparison", c);

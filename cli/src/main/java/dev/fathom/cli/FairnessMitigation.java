@@ -10,6 +10,7 @@ import dev.fathom.xai.fairness.Groups;
 import dev.fathom.xai.fairness.LearnerConfig;
 import dev.fathom.xai.fairness.ParityPermutationTest;
 import dev.fathom.xai.fairness.Reweighing;
+import dev.fathom.xai.fairness.FairnessConstraint;
 import dev.fathom.xai.fairness.ThresholdOptimizer;
 import dev.fathom.xai.fairness.WeightedLearner;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ final class FairnessMitigation {
   }
 
   /** The outcomes after the mitigation (the baseline learner first where there is one). */
-  List<FairnessOutcome> mitigate(String method, LearnerConfig learner, ExpGradConfig expgrad, String privileged) {
+  List<FairnessOutcome> mitigate(String method, FairnessConstraint constraint, LearnerConfig learner, ExpGradConfig expgrad, String privileged) {
     double[][] xTrain = learnerInput(train, gTrain), xTest = learnerInput(test, gTest);
     List<FairnessOutcome> out = new ArrayList<>();
     String lname = (learner.isLinear() ? "logistic regression" : "MLP " + Arrays.toString(learner.hidden()))
@@ -69,9 +70,11 @@ final class FairnessMitigation {
             xTest, privileged));
       }
       case "threshold" -> {
-        ThresholdOptimizer t = ThresholdOptimizer.fit(FairnessData.pick(d.scores(), train), yTrain, gTrain);
-        out.add(outcome("threshold", String.format("the checkpoint with per-group thresholds for demographic parity (Hardt et al. 2016),"
-            + " common training selection rate %.3f; expected over the rules' coin flips", t.targetRate()),
+        ThresholdOptimizer t = ThresholdOptimizer.fit(FairnessData.pick(d.scores(), train), yTrain, gTrain, constraint);
+        String target = constraint == FairnessConstraint.EQUALIZED_ODDS
+            ? String.format("equalized odds (Hardt et al. 2016), common training FPR %.3f and TPR %.3f", t.targetFpr(), t.targetTpr())
+            : String.format("demographic parity (Hardt et al. 2016), common training selection rate %.3f", t.targetRate());
+        out.add(outcome("threshold", "the checkpoint with per-group thresholds for " + target + "; expected over the rules' coin flips",
             t.decide(FairnessData.pick(d.scores(), test), gTest), null, privileged));
       }
       case "expgrad" -> {

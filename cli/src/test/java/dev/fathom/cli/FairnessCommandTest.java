@@ -114,6 +114,23 @@ class FairnessCommandTest {
   }
 
   @Test
+  void equalizedOddsThresholdsEqualizeTprAndFprOnTheTrainingRows() throws Exception {
+    CliTest.Run r = fairness("--sensitive", "color", "--mitigate", "threshold", "--constraint", "equalized_odds", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out().strip());
+    assertThat(j.get("constraint").asText()).isEqualTo("equalized_odds");
+    String description = j.get("results").get("threshold").get("description").asText();
+    assertThat(description).contains("equalized odds").contains("common training FPR");
+    assertThat(j.get("comparison").get("eo_difference_after").isNumber()).isTrue();
+    CliTest.Run text = fairness("--sensitive", "color", "--mitigate", "threshold", "--constraint", "equalized_odds");
+    assertThat(text.out()).contains("before -> after (threshold): equalized odds difference");
+    assertOneLineError(fairness("--sensitive", "color", "--mitigate", "expgrad", "--constraint", "equalized_odds"),
+        "--constraint equalized_odds needs --mitigate threshold");
+    assertOneLineError(fairness("--sensitive", "color", "--mitigate", "threshold", "--constraint", "parity"),
+        "--constraint: unknown fairness constraint 'parity': expected one of demographic_parity, equalized_odds");
+  }
+
+  @Test
   void textReportAndChart() throws Exception {
     Path out = dir.resolve("chart");
     CliTest.Run r = fairness("--sensitive", "color", "--mitigate", "threshold", "--out", out.toString());

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Post-processing for demographic parity (Hardt, Price and Srebro, "Equality of Opportunity in
- * Supervised Learning", NeurIPS 2016; Fairlearn's {@code ThresholdOptimizer} with
- * {@code constraints="demographic_parity", objective="accuracy_score"}): a trained model's scores
+ * Post-processing for demographic parity or equalized odds (Hardt, Price and Srebro, "Equality of
+ * Opportunity in Supervised Learning", NeurIPS 2016; Fairlearn's {@code ThresholdOptimizer} with
+ * {@code constraints="demographic_parity"} or {@code "equalized_odds"},
+ * {@code objective="accuracy_score"}). For demographic parity, a trained model's scores
  * stay as they are, and each group a gets its own randomized {@link ThresholdRule}, chosen on
  * training data to maximize accuracy subject to equal selection rates:
  *
@@ -26,20 +27,30 @@ import java.util.Map;
  * them, so trying every hull vertex of every group finds the exact optimum (Fairlearn searches a
  * grid of 1000 rates instead). Each group then mixes the two hull vertices around r.
  *
+ * <p>For equalized odds every group reaches one common (FPR, TPR) point instead, the most
+ * accurate one all groups' ROC hulls contain ({@link EqualizedOddsThresholds}).
+ *
  * <p>Thresholds sit halfway between consecutive distinct training scores (+∞ selects no one, −∞
  * everyone). The rule needs the group at prediction time, like Fairlearn's.
  */
 public final class ThresholdOptimizer {
+  private final FairnessConstraint constraint;
   private final double targetRate;
+  private final double targetFpr;
+  private final double targetTpr;
   private final Map<String, ThresholdRule> rules;
 
-  private ThresholdOptimizer(double targetRate, Map<String, ThresholdRule> rules) {
+  private ThresholdOptimizer(FairnessConstraint constraint, double targetRate, double targetFpr, double targetTpr, List<ThresholdRule> fitted) {
+    this.constraint = constraint;
     this.targetRate = targetRate;
-    this.rules = rules;
+    this.targetFpr = targetFpr;
+    this.targetTpr = targetTpr;
+    this.rules = new LinkedHashMap<>();
+    for (ThresholdRule r : fitted) rules.put(r.group(), r);
   }
 
   /**
-   * Fits one rule per group with examples.
+   * Fits one demographic-parity rule per group with examples.
    *
    * @param scores (N) the model's scores, e.g. P(favorable | x); higher means more favorable
    * @param yTrue (N) labels, 0 or 1 (1 = favorable)
@@ -49,6 +60,16 @@ public final class ThresholdOptimizer {
    *     or fewer than two groups have examples
    */
   public static ThresholdOptimizer fit(double[] scores, int[] yTrue, Groups groups) {
+    return fit(scores, yTrue, groups, FairnessConstraint.DEMOGRAPHIC_PARITY);
+  }
+
+  /**
+   * Fits one rule per group with examples, under {@code constraint}.
+   *
+   * @throws IllegalArgumentException as {@link #fit(double[], int[], Groups)}, and for equalized
+   *     odds if a group lacks examples of either outcome
+   */
+  public static ThresholdOptimizer fit(double[] scores, int[] yTrue, Groups groups, FairnessConstraint constraint) {
     groups.checkLength("scores", scores.length);
     groups.checkLength("y_true", yTrue.length);
     List<List<Integer>> members = new ArrayList<>();
@@ -77,6 +98,11 @@ public final class ThresholdOptimizer {
     if (names.size() < 2) {
       throw new IllegalArgumentException("threshold optimizer: expected at least 2 groups with training examples, got " + names);
     }
+    if (constraint == FairnessConstraint.EQUALIZED_ODDS) {
+      members.removeIf(List::isEmpty);
+      var eo = EqualizedOddsThresholds.fit(members, names, scores, yTrue);
+      return new ThresholdOptimizer(constraint, Double.NaN, eo.fpr(), eo.tpr(), eo.rules());
+    }
     double best = Double.NEGATIVE_INFINITY, bestRate = 0;
     for (double[][] h : hulls) {
       for (double r : h[0]) {
@@ -90,12 +116,12 @@ public final class ThresholdOptimizer {
         }
       }
     }
-    Map<String, ThresholdRule> rules = new LinkedHashMap<>();
+    List<ThresholdRule> rules = new ArrayList<>();
     for (int a = 0; a < hulls.size(); a++) {
       double[] at = interpolate(hulls.get(a), bestRate);
-      rules.put(names.get(a), new ThresholdRule(names.get(a), at[2], at[3], at[4], bestRate, at[1]));
+      rules.add(new ThresholdRule(names.get(a), at[2], at[3], at[4], bestRate, at[1]));
     }
-    return new ThresholdOptimizer(bestRate, rules);
+    return new ThresholdOptimizer(constraint, bestRate, Double.NaN, Double.NaN, rules);
   }
 
   /**
@@ -157,13 +183,28 @@ public final class ThresholdOptimizer {
     return new double[] {r, (1 - q) * h[1][lo] + q * h[1][hi], h[2][lo], h[2][hi], q};
   }
 
+  /** What the rules equalize. */
+  public FairnessConstraint constraint() {
+    return constraint;
+  }
+
   /**
-   * The common selection rate r the rules were fitted to.
+   * The common selection rate r the demographic-parity rules were fitted to.
    *
-   * @return r in [0, 1]
+   * @return r in [0, 1]; NaN for equalized odds
    */
   public double targetRate() {
     return targetRate;
+  }
+
+  /** The common false-positive rate of the equalized-odds rules on the training data; NaN for demographic parity. */
+  public double targetFpr() {
+    return targetFpr;
+  }
+
+  /** The common true-positive rate of the equalized-odds rules on the training data; NaN for demographic parity. */
+  public double targetTpr() {
+    return targetTpr;
   }
 
   /**
