@@ -87,8 +87,8 @@ final class DynamicsDpoTrain {
     DpoSnapshot first = snaps.get(0), last = snaps.get(snaps.size() - 1);
     DpoSqueeze sq = DpoSqueeze.of(first.pairs(), last.pairs());
     out.printf(Locale.ROOT, "squeezing from step 0 to %d over %d held-out pairs: shown in %.1f%% (argmax rose %.1f%%, y- fell %.1f%%, "
-        + "other tokens fell %.1f%%)%n", last.step(), sq.probes(), 100 * sq.shown(), 100 * sq.argmaxRose(), 100 * sq.rejectedFell(),
-        100 * sq.othersFell());
+        + "other tokens fell %.1f%%); step-0 greedy response rose in %.1f%%%n", last.step(), sq.probes(), 100 * sq.shown(), 100 * sq.argmaxRose(),
+        100 * sq.rejectedFell(), 100 * sq.othersFell(), 100 * sq.greedyRose());
     writeCurves(c.out.resolve("curves.csv"), snaps, c.beta);
     writePairs(c.out.resolve("pairs.csv"), first, last);
     plot(c.out.resolve("dpo-logp.png"), "DPO on held-out pairs: log p (mean)", "log-probability", snaps,
@@ -131,13 +131,13 @@ final class DynamicsDpoTrain {
 
   private static void writeCurves(Path file, List<DpoSnapshot> snaps, double beta) throws IOException {
     StringBuilder csv = new StringBuilder("step,train_loss,heldout_loss,reward_margin,logp_chosen,logp_rejected,logp_greedy,p_argmax,p_rejected,p_other,"
-        + "squeezed,argmax_rose,rejected_fell,others_fell\n");
+        + "squeezed,argmax_rose,rejected_fell,others_fell,greedy_rose\n");
     DpoSnapshot ref = snaps.get(0);
     for (DpoSnapshot s : snaps) {
       DpoSqueeze q = DpoSqueeze.of(ref.pairs(), s.pairs());
-      csv.append(String.format(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f%n", s.step(), s.trainLoss(),
+      csv.append(String.format(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f,%.4f%n", s.step(), s.trainLoss(),
           s.meanLoss(ref, beta), s.meanRewardMargin(ref, beta), s.meanLogpChosen(), s.meanLogpRejected(), s.meanLogpGreedy(), s.meanArgmaxProb(), s.meanRejectedProb(),
-          s.meanOtherMass(), q.shown(), q.argmaxRose(), q.rejectedFell(), q.othersFell()).replace("NaN", ""));
+          s.meanOtherMass(), q.shown(), q.argmaxRose(), q.rejectedFell(), q.othersFell(), q.greedyRose()).replace("NaN", ""));
     }
     AtomicFiles.writeString(file, csv.toString());
   }

@@ -43,10 +43,7 @@ class DynamicsCommandTest {
 
   @Test
   void dpoModeOnATinyLm(@TempDir Path tmp) throws Exception {
-    Path text = LmCliTest.text(tmp), model = tmp.resolve("lm"), out = tmp.resolve("out");
-    var t = run("lm", "train", "--text", text.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2", "--context", "32",
-        "--out", model.toString());
-    assertThat(t.code()).as(t.err()).isZero();
+    Path text = LmCliTest.text(tmp), model = tinyLm(tmp, text), out = tmp.resolve("out");
     var r = run("dynamics", "--mode", "dpo", "--model", model.toString(), "--text", text.toString(), "--probes", "2", "--updates", "1",
         "--prompt-len", "8", "--response-len", "4", "--eta", "1e-3", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -64,10 +61,7 @@ class DynamicsCommandTest {
    */
   @Test
   void dpoTrainModeOnATinyLm(@TempDir Path tmp) throws Exception {
-    Path text = LmCliTest.text(tmp), model = tmp.resolve("lm"), out = tmp.resolve("out");
-    var t = run("lm", "train", "--text", text.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2", "--context", "32",
-        "--out", model.toString());
-    assertThat(t.code()).as(t.err()).isZero();
+    Path text = LmCliTest.text(tmp), model = tinyLm(tmp, text), out = tmp.resolve("out");
     var r = run("dynamics", "--mode", "dpo-train", "--model", model.toString(), "--text", text.toString(), "--probes", "4", "--pairs", "8",
         "--batch", "4", "--steps", "6", "--eval-every", "3", "--optimizer", "adamw", "--eta", "1e-2", "--rejected", "uniform",
         "--prompt-len", "8", "--response-len", "4", "--out", out.toString());
@@ -91,6 +85,15 @@ class DynamicsCommandTest {
     assertThat(Files.readAllLines(out.resolve("pairs.csv"))).hasSize(1 + 4);
     assertThat(out.resolve("dpo-logp.png")).isNotEmptyFile();
     assertThat(out.resolve("dpo-squeeze.png")).isNotEmptyFile();
+  }
+
+  /** A tiny Llama trained for two steps on {@code text}, in tmp/lm. */
+  private static Path tinyLm(Path tmp, Path text) {
+    Path model = tmp.resolve("lm");
+    var t = run("lm", "train", "--text", text.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2", "--context", "32",
+        "--out", model.toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    return model;
   }
 
   @Test

@@ -22,8 +22,9 @@ import java.util.List;
  * @param argmaxRose fraction where the argmax tokens gained
  * @param rejectedFell fraction where log π(y⁻) fell
  * @param othersFell fraction where the other tokens' mass fell
+ * @param greedyRose fraction where log π(y*|x) of the step-0 greedy response rose (the sequence view; NaN if not tracked)
  */
-public record DpoSqueeze(int probes, double shown, double argmaxRose, double rejectedFell, double othersFell) {
+public record DpoSqueeze(int probes, double shown, double argmaxRose, double rejectedFell, double othersFell, double greedyRose) {
 
   /** True when the pair shows squeezing from {@code start} to {@code end}. */
   public static boolean shown(PairState start, PairState end) {
@@ -40,14 +41,19 @@ public record DpoSqueeze(int probes, double shown, double argmaxRose, double rej
       throw new IllegalArgumentException("squeeze: expected the same non-zero number of pairs at start and end, got " + start.size() + " and "
           + end.size());
     }
-    int n = start.size(), shown = 0, rose = 0, fell = 0, others = 0;
+    int n = start.size(), shown = 0, rose = 0, fell = 0, others = 0, greedy = 0, tracked = 0;
     for (int i = 0; i < n; i++) {
       PairState s = start.get(i), e = end.get(i);
       if (shown(s, e)) shown++;
       if (e.argmaxProb() > s.argmaxProb()) rose++;
       if (e.logpRejected() < s.logpRejected()) fell++;
       if (e.otherMass() < s.otherMass()) others++;
+      if (!Double.isNaN(s.logpGreedy())) {
+        tracked++;
+        if (e.logpGreedy() > s.logpGreedy()) greedy++;
+      }
     }
-    return new DpoSqueeze(n, (double) shown / n, (double) rose / n, (double) fell / n, (double) others / n);
+    return new DpoSqueeze(n, (double) shown / n, (double) rose / n, (double) fell / n, (double) others / n,
+        tracked == 0 ? Double.NaN : (double) greedy / tracked);
   }
 }

@@ -49,6 +49,16 @@ class DpoSqueezeTest {
     assertThat(s.argmaxRose()).isEqualTo(1.0);
     assertThat(s.rejectedFell()).isEqualTo(1.0);
     assertThat(s.othersFell()).isEqualTo(0.5);
+    assertThat(s.greedyRose()).as("no greedy response tracked").isNaN();
+  }
+
+  @Test
+  void theGreedyResponseRoseIsCountedWhereTracked() {
+    double[] row = log(0.6, 0.25, 0.1, 0.05);
+    PairState a = PairState.of(new double[][] {row}, new int[] {1}, new double[][] {row}, new int[] {3}, new int[] {0}, -5.0);
+    PairState up = PairState.of(new double[][] {row}, new int[] {1}, new double[][] {row}, new int[] {3}, new int[] {0}, -4.0);
+    PairState down = PairState.of(new double[][] {row}, new int[] {1}, new double[][] {row}, new int[] {3}, new int[] {0}, -6.0);
+    assertThat(DpoSqueeze.of(List.of(a, a, a, a), List.of(up, down, down, down)).greedyRose()).isEqualTo(0.25);
   }
 
   @Test
