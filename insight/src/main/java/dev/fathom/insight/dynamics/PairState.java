@@ -21,7 +21,7 @@ import dev.fathom.nn.Module;
  * @param logpChosen log π(y⁺|x)
  * @param logpRejected log π(y⁻|x)
  * @param logpGreedy log π(y*|x), y* the step-0 greedy response (NaN if not tracked)
- * @param positions number of positions counted (NaN means below when 0)
+ * @param positions number of positions counted (the three means are NaN when it is 0)
  * @param argmaxProb mean π(a_t)
  * @param rejectedProb mean π(y⁻_t)
  * @param otherMass mean mass of the other tokens
