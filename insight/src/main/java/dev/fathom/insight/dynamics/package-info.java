@@ -19,6 +19,8 @@
  * (negative gradients concentrate mass on the argmax), then
  * {@link dev.fathom.insight.dynamics.LmDynamics} for SFT and DPO updates of a causal language
  * model ({@link dev.fathom.insight.dynamics.DpoLoss}). {@link dev.fathom.insight.dynamics.Agreement}
- * scores a prediction against the actual change.
+ * scores a prediction against the actual change. {@link dev.fathom.insight.dynamics.DpoTraining} runs
+ * multi-step DPO and follows held-out pairs ({@link dev.fathom.insight.dynamics.PairState}), where
+ * {@link dev.fathom.insight.dynamics.DpoSqueeze} says whether the squeezing effect built up.
  */
 package dev.fathom.insight.dynamics;
