@@ -89,6 +89,38 @@ class GhostDotTest {
     }
   }
 
+  /**
+   * A wide first layer (40 → 30, ghost form cheaper at B = 6, V = 8) and a narrow last one
+   * (30 → 3, direct form cheaper), both against explicit gradients.
+   */
+  @Test
+  void ghostAndDirectLayersMatchExplicitGradients() {
+    Rng rng = new Rng(3);
+    Sequential model = new Sequential(new Linear(40, 30, rng), Activation.tanh(), new Linear(30, 3, rng));
+    float[] x = new float[14 * 40];
+    int[] y = new int[14];
+    for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+    for (int i = 0; i < 14; i++) y[i] = rng.nextInt(3);
+    Examples all = new Examples(x, y, 40, 3);
+    int[] idx = new int[14];
+    for (int i = 0; i < 14; i++) idx[i] = i;
+    Examples batch = all.rows(idx, 0, 6), valid = all.rows(idx, 6, 14);
+    double[] gVal = gradient(model, valid);
+    try (GhostDot ghost = new GhostDot(model)) {
+      model.zeroGrad();
+      F.crossEntropy(model.call(InRunShapley.input(valid, false)), InRunShapley.labels(valid)).backward();
+      GhostDot.Capture v = ghost.take();
+      model.zeroGrad();
+      F.crossEntropy(model.call(InRunShapley.input(batch, false)), InRunShapley.labels(batch)).mul(6).backward();
+      GhostDot.Capture b = ghost.take();
+      double[] dots = b.dotsWith(v);
+      for (int i = 0; i < 6; i++) {
+        double want = dot(gradient(model, batch.rows(idx, i, i + 1)), gVal);
+        assertThat(dots[i]).as("dot %d", i).isCloseTo(want, within(1e-5 * (1 + Math.abs(want))));
+      }
+    }
+  }
+
   @Test
   void refusesParametersOutsideLinearLayersAndMissingPasses() {
     Rng rng = new Rng(2);
