@@ -121,6 +121,75 @@ class GhostDotTest {
     }
   }
 
+  /** Summed cross-entropy over every position of (n, T, 40) inputs: row i's loss is Σ_t ℓ_it. */
+  static Tensor sequenceLoss(Module model, float[] x, int[] y, int n, int t) {
+    Tensor logits = model.call(Tensor.of(x, n, t, 40)).reshape(n * t, 3); // (n·T, C)
+    return F.crossEntropy(logits, Tensor.ofInts(y, n * t)).mul(n * t);
+  }
+
+  static double[] flatGradient(Module model) {
+    List<Tensor> ps = model.parameters();
+    int total = 0;
+    for (Tensor p : ps) total += p.numel();
+    double[] g = new double[total];
+    int o = 0;
+    for (Tensor p : ps) for (float v : p.grad().data()) g[o++] = v;
+    return g;
+  }
+
+  /**
+   * A Linear layer shared over positions: (B, T, in) inputs, T = 4 for the batch and T' = 3 for
+   * the validation rows; the first layer takes the ghost form, the last the direct one. Dots,
+   * norms and the direction dot against explicit per-example gradients.
+   */
+  @Test
+  void sequenceInputsMatchExplicitGradients() {
+    Rng rng = new Rng(4);
+    Sequential model = new Sequential(new Linear(40, 30, rng), Activation.tanh(), new Linear(30, 3, rng));
+    int b = 5, t = 4, v = 2, tv = 3;
+    float[] xb = new float[b * t * 40], xv = new float[v * tv * 40];
+    for (int i = 0; i < xb.length; i++) xb[i] = (float) rng.nextGaussian();
+    for (int i = 0; i < xv.length; i++) xv[i] = (float) rng.nextGaussian();
+    int[] yb = new int[b * t], yv = new int[v * tv];
+    for (int i = 0; i < yb.length; i++) yb[i] = rng.nextInt(3);
+    for (int i = 0; i < yv.length; i++) yv[i] = rng.nextInt(3);
+    model.zeroGrad();
+    sequenceLoss(model, xv, yv, v, tv).backward();
+    double[] gVal = flatGradient(model);
+    double[][] gEach = new double[b][];
+    for (int i = 0; i < b; i++) {
+      model.zeroGrad();
+      sequenceLoss(model, java.util.Arrays.copyOfRange(xb, i * t * 40, (i + 1) * t * 40), java.util.Arrays.copyOfRange(yb, i * t, (i + 1) * t), 1, t).backward();
+      gEach[i] = flatGradient(model);
+    }
+    try (GhostDot ghost = new GhostDot(model)) {
+      model.zeroGrad();
+      sequenceLoss(model, xv, yv, v, tv).backward();
+      GhostDot.Capture cv = ghost.take();
+      model.zeroGrad();
+      sequenceLoss(model, xb, yb, b, t).backward();
+      GhostDot.Capture cb = ghost.take();
+      double[] dots = cb.dotsWith(cv), norms = cb.squaredNorms();
+      List<Linear> layers = ghost.layers();
+      Tensor[] w = new Tensor[2], bias = new Tensor[2];
+      double[] flat = new double[gVal.length];
+      int o = 0;
+      for (int l = 0; l < 2; l++) {
+        w[l] = Tensor.randn(rng, layers.get(l).weight.shape());
+        for (float x : w[l].data()) flat[o++] = x;
+        bias[l] = Tensor.randn(rng, layers.get(l).bias.shape());
+        for (float x : bias[l].data()) flat[o++] = x;
+      }
+      double[] dir = cb.dotsWithDirection(w, bias);
+      for (int i = 0; i < b; i++) {
+        double want = dot(gEach[i], gVal), norm = dot(gEach[i], gEach[i]), d = dot(gEach[i], flat);
+        assertThat(dots[i]).as("dot %d", i).isCloseTo(want, within(1e-5 * (1 + Math.abs(want))));
+        assertThat(norms[i]).as("norm %d", i).isCloseTo(norm, within(1e-5 * (1 + norm)));
+        assertThat(dir[i]).as("direction %d", i).isCloseTo(d, within(1e-5 * (1 + Math.abs(d))));
+      }
+    }
+  }
+
   @Test
   void refusesParametersOutsideLinearLayersAndMissingPasses() {
     Rng rng = new Rng(2);
