@@ -33,13 +33,17 @@ class GhostDotTest {
   static double[] gradient(Module model, Examples rows) {
     model.zeroGrad();
     F.crossEntropy(model.call(InRunShapley.input(rows, false)), InRunShapley.labels(rows)).backward();
-    List<Tensor> ps = model.parameters();
-    int total = 0;
-    for (Tensor p : ps) total += p.numel();
-    double[] g = new double[total];
-    int o = 0;
-    for (Tensor p : ps) for (float v : p.grad().data()) g[o++] = v;
-    return g;
+    return flatGradient(model);
+  }
+
+  /** Captures of the validation rows (mean loss) and of the batch (summed loss: each row's own ∇ℓ_i). */
+  static GhostDot.Capture[] captures(GhostDot ghost, Module model, Examples valid, Examples batch) {
+    model.zeroGrad();
+    F.crossEntropy(model.call(InRunShapley.input(valid, false)), InRunShapley.labels(valid)).backward();
+    GhostDot.Capture v = ghost.take();
+    model.zeroGrad();
+    F.crossEntropy(model.call(InRunShapley.input(batch, false)), InRunShapley.labels(batch)).mul(batch.size()).backward();
+    return new GhostDot.Capture[] {v, ghost.take()};
   }
 
   static double dot(double[] a, double[] b) {
@@ -59,13 +63,8 @@ class GhostDotTest {
     for (int i = 0; i < 7; i++) gEach[i] = gradient(model, batch.rows(all, i, i + 1));
 
     try (GhostDot ghost = new GhostDot(model)) {
-      model.zeroGrad();
-      F.crossEntropy(model.call(InRunShapley.input(valid, false)), InRunShapley.labels(valid)).backward();
-      GhostDot.Capture v = ghost.take();
-      // summed loss: each row's output gradient is its own ∇ℓ_i
-      model.zeroGrad();
-      F.crossEntropy(model.call(InRunShapley.input(batch, false)), InRunShapley.labels(batch)).mul(7).backward();
-      GhostDot.Capture b = ghost.take();
+      GhostDot.Capture[] c = captures(ghost, model, valid, batch);
+      GhostDot.Capture v = c[0], b = c[1];
       double[] dots = b.dotsWith(v), norms = b.squaredNorms();
       for (int i = 0; i < 7; i++) {
         assertThat(dots[i]).as("dot %d", i).isCloseTo(dot(gEach[i], gVal), within(1e-5 * (1 + Math.abs(dot(gEach[i], gVal)))));
@@ -107,12 +106,8 @@ class GhostDotTest {
     Examples batch = all.rows(idx, 0, 6), valid = all.rows(idx, 6, 14);
     double[] gVal = gradient(model, valid);
     try (GhostDot ghost = new GhostDot(model)) {
-      model.zeroGrad();
-      F.crossEntropy(model.call(InRunShapley.input(valid, false)), InRunShapley.labels(valid)).backward();
-      GhostDot.Capture v = ghost.take();
-      model.zeroGrad();
-      F.crossEntropy(model.call(InRunShapley.input(batch, false)), InRunShapley.labels(batch)).mul(6).backward();
-      GhostDot.Capture b = ghost.take();
+      GhostDot.Capture[] c = captures(ghost, model, valid, batch);
+      GhostDot.Capture v = c[0], b = c[1];
       double[] dots = b.dotsWith(v);
       for (int i = 0; i < 6; i++) {
         double want = dot(gradient(model, batch.rows(idx, i, i + 1)), gVal);
