@@ -19,21 +19,25 @@ import picocli.CommandLine.Option;
 @Command(name = "value", mixinStandardHelpOptions = true,
     description = "Data valuation: a value per training example (values.csv: index,label,value), a removal curve and the lowest-valued images.")
 final class ValueCommand implements Callable<Integer> {
-  @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist (default: ${DEFAULT-VALUE})")
+  @Option(names = "--data", defaultValue = "fashion-mnist",
+      description = "fashion-mnist, or a .csv/.arff table (rows shuffled into training, validation and evaluation rows, features standardized on the training rows) (default: ${DEFAULT-VALUE})")
   String data;
+
+  @Option(names = "--target", description = "target column of a table (default: 'label', else the last column)")
+  String target;
 
   @Option(names = "--method", defaultValue = "knn",
       description = "knn (exact KNN-Shapley), loo (leave-one-out), tmc (truncated Monte Carlo Shapley), inrun (In-Run Data Shapley), tracin (TracInCP) (default: ${DEFAULT-VALUE})")
   String method;
 
-  @Option(names = "--train-size", description = "training examples valued (default: 5000; tmc 200, loo 1000)")
+  @Option(names = "--train-size", description = "training examples valued (default: 5000; tmc 200, loo 1000; a table: the rows left after validation and evaluation)")
   Integer trainSize;
 
-  @Option(names = "--valid-size", defaultValue = "1000", description = "validation examples the values are measured on (default: ${DEFAULT-VALUE})")
-  int validSize;
+  @Option(names = "--valid-size", description = "validation examples the values are measured on (default: 1000; a table: 20%% of its rows)")
+  Integer validSize;
 
-  @Option(names = "--eval-size", defaultValue = "2000", description = "held-out test examples that score the removal curve (default: ${DEFAULT-VALUE})")
-  int evalSize;
+  @Option(names = "--eval-size", description = "held-out examples that score the removal curve (default: 2000; a table: 20%% of its rows)")
+  Integer evalSize;
 
   @Option(names = "--flip", defaultValue = "0", description = "fraction of training labels to corrupt before valuing (default: ${DEFAULT-VALUE})")
   double flip;
@@ -89,6 +93,16 @@ final class ValueCommand implements Callable<Integer> {
   @Option(names = "--no-baseline", description = "inrun: skip the warm-up and the alternating plain and valuing runs that measure the cost")
   boolean noBaseline;
 
+  @Option(names = "--removal-epochs", defaultValue = "80",
+      description = "removal curve: epochs of each retraining, long enough to fit the training labels, flipped ones included (default: ${DEFAULT-VALUE})")
+  int removalEpochs;
+
+  @Option(names = "--removal-schedule", defaultValue = "constant", description = "removal curve: step size schedule of the retraining, cosine or constant (default: ${DEFAULT-VALUE})")
+  String removalSchedule;
+
+  @Option(names = "--removal-repeats", defaultValue = "3", description = "removal curve: retrainings (seeds) averaged per point (default: ${DEFAULT-VALUE})")
+  int removalRepeats;
+
   @Option(names = "--no-removal", description = "skip the removal curve")
   boolean noRemoval;
 
@@ -98,7 +112,6 @@ final class ValueCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!ValueMethods.NAMES.contains(method)) throw new CliException("--method must be one of " + ValueMethods.NAMES + ", got '" + method + "'", 2);
-    if (!DataSources.FASHION.equalsIgnoreCase(data)) throw new CliException("--data: only fashion-mnist is available so far, got '" + data + "'", 2);
     if (!(flip >= 0 && flip < 1)) throw new CliException("--flip must be in [0, 1), got " + flip, 2);
     if (k < 1) throw new CliException("--k must be >= 1, got " + k, 2);
     if (pool < 1 || pool > 28) throw new CliException("--pool must be in [1, 28], got " + pool, 2);
@@ -106,12 +119,15 @@ final class ValueCommand implements Callable<Integer> {
     if (!(lr > 0)) throw new CliException("--lr must be > 0, got " + lr, 2);
     if (!"cosine".equals(schedule) && !"constant".equals(schedule)) throw new CliException("--schedule must be cosine or constant, got '" + schedule + "'", 2);
     if (track < 0) throw new CliException("--track must be >= 0, got " + track, 2);
-    int n = trainSize != null ? trainSize : switch (method) {
+    if (removalEpochs < 1 || removalRepeats < 1) throw new CliException("--removal-epochs and --removal-repeats must be >= 1, got " + removalEpochs + " and " + removalRepeats, 2);
+    if (!"cosine".equals(removalSchedule) && !"constant".equals(removalSchedule)) throw new CliException("--removal-schedule must be cosine or constant, got '" + removalSchedule + "'", 2);
+    int defaultSize = switch (method) {
       case "tmc" -> 200;
       case "loo" -> 1000;
       default -> 5000;
     };
-    ValueData d = ValueData.load(n, validSize, evalSize, flip, seed);
+    ValueData d = ValueData.load(data, target, trainSize, validSize, evalSize, defaultSize, flip, seed);
+    int n = d.train().size();
     String stem = stem(out);
     ValueMethods.Valuation v = new ValueMethods(this, d, stem).run();
     writeCsv(d, v.values());
@@ -122,19 +138,27 @@ final class ValueCommand implements Callable<Integer> {
       for (int i = 0; i < n; i++) score[i] = -v.values()[i];
       System.out.printf(Locale.ROOT, "flipped labels: %d; detection ROC AUC (low value = flipped): %.4f%n", d.flips(), Auc.of(score, d.flipped()));
     }
-    System.out.println("values: " + out + " (index = row of the Fashion-MNIST training set)");
-    Path gallery = out.resolveSibling(stem + "-lowest.png");
-    ValuePlots.lowest(gallery, d, v.values(), 32);
-    System.out.println("lowest-valued images: " + gallery);
+    System.out.println("values: " + out + " (index = " + d.indexMeaning() + ")");
+    if (d.image()) {
+      Path gallery = out.resolveSibling(stem + "-lowest.png");
+      ValuePlots.lowest(gallery, d, v.values(), 32);
+      System.out.println("lowest-valued images: " + gallery);
+    } else {
+      Path rows = out.resolveSibling(stem + "-lowest.csv");
+      ValuePlots.lowestRows(rows, d, v.values(), 32);
+      System.out.println("lowest-valued rows: " + rows);
+    }
     if (!noRemoval) {
-      double[] fractions = {0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5};
-      RemovalCurve.Result r = RemovalCurve.of(v.values(), fractions, ValueMethods.removalScore(this, d), seed);
+      double[] fractions = {0, 0.05, 0.1, 0.2, 0.3, 0.5};
+      RemovalCurve.Result r = RemovalCurve.of(v.values(), fractions, ValueMethods.removalScore(this, d), removalRepeats, seed);
       Path png = out.resolveSibling(stem + "-removal.png");
       ValuePlots.removal(png, r, v.label());
-      System.out.println("removal curve (MLP retrained, accuracy on " + d.eval().size() + " held-out test images):");
-      System.out.println("  removed  high-first  low-first  random");
+      System.out.printf(Locale.ROOT, "removal curve (MLP retrained %d epochs, %s step size, mean ± sd of %d seeds; accuracy on %d held-out examples):%n",
+          removalEpochs, removalSchedule, removalRepeats, d.eval().size());
+      System.out.println("  removed  high-first       low-first        random");
       for (int i = 0; i < fractions.length; i++) {
-        System.out.printf(Locale.ROOT, "  %6.0f%%  %10.4f  %9.4f  %6.4f%n", 100 * fractions[i], r.highFirst()[i], r.lowFirst()[i], r.random()[i]);
+        System.out.printf(Locale.ROOT, "  %6.0f%%  %.4f ± %.4f  %.4f ± %.4f  %.4f ± %.4f%n", 100 * fractions[i], r.highFirst()[i], r.highSd()[i], r.lowFirst()[i],
+            r.lowSd()[i], r.random()[i], r.randomSd()[i]);
       }
       System.out.println("removal curve: " + png);
     }

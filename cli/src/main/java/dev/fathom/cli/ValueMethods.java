@@ -8,6 +8,7 @@ import dev.fathom.insight.InRunConfig;
 import dev.fathom.insight.InRunShapley;
 import dev.fathom.insight.KnnShapley;
 import dev.fathom.insight.LeaveOneOut;
+import dev.fathom.insight.RemovalCurve;
 import dev.fathom.insight.RidgeUtility;
 import dev.fathom.insight.TmcConfig;
 import dev.fathom.insight.TmcShapley;
@@ -45,7 +46,7 @@ final class ValueMethods {
     long t0 = System.nanoTime();
     return switch (o.method) {
       case "knn" -> done("KNN-Shapley (K=" + o.k + ")", KnnShapley.values(d.train().x(), d.train().y(), d.valid().x(), d.valid().y(), d.train().features(), o.k), t0);
-      case "loo" -> done("leave-one-out (ridge on " + side() + " pooled pixels, validation accuracy)", LeaveOneOut.values(ridge()), t0);
+      case "loo" -> done("leave-one-out (ridge on " + ridgeInput() + ", validation accuracy)", LeaveOneOut.values(ridge()), t0);
       case "tmc" -> tmc(t0);
       case "inrun" -> inRun();
       case "tracin" -> tracIn(t0);
@@ -57,15 +58,18 @@ final class ValueMethods {
     return new Valuation(label, v, (System.nanoTime() - t0) / 1e9, notes);
   }
 
-  private String side() {
+  /** What the ridge learner of loo and tmc sees: pooled pixels, or the standardized features of a table. */
+  private String ridgeInput() {
+    if (!d.image()) return d.train().features() + " standardized features";
     int s = (d.height() + o.pool - 1) / o.pool;
-    return s + "x" + s;
+    return s + "x" + s + " pooled pixels";
   }
 
   private RidgeUtility ridge() {
-    Examples tr = ValueData.pooled(d.train(), d.height(), d.width(), o.pool), va = ValueData.pooled(d.valid(), d.height(), d.width(), o.pool);
+    Examples tr = d.image() ? ValueData.pooled(d.train(), d.height(), d.width(), o.pool) : d.train();
+    Examples va = d.image() ? ValueData.pooled(d.valid(), d.height(), d.width(), o.pool) : d.valid();
     if (!(o.lambda > 0)) throw new CliException("--lambda must be > 0, got " + o.lambda, 2);
-    return new RidgeUtility(tr.x(), tr.y(), va.x(), va.y(), tr.features(), 10, o.lambda);
+    return new RidgeUtility(tr.x(), tr.y(), va.x(), va.y(), tr.features(), d.train().classes(), o.lambda);
   }
 
   private Valuation tmc(long t0) {
@@ -89,13 +93,13 @@ final class ValueMethods {
       notes.add(String.format(Locale.ROOT, "exact Shapley by enumeration (%d subsets, %.1f s): Spearman rho = %.4f, Pearson r = %.4f",
           1L << u.size(), (System.nanoTime() - t1) / 1e9, Correlation.spearman(exact, r.values()), Correlation.pearson(exact, r.values())));
     }
-    return new Valuation("TMC-Shapley (ridge on " + side() + " pooled pixels, validation accuracy)", r.values(), secs, notes);
+    return new Valuation("TMC-Shapley (ridge on " + ridgeInput() + ", validation accuracy)", r.values(), secs, notes);
   }
 
   private Valuation inRun() throws IOException {
     InRunConfig cfg = config().withSecondOrder(o.secondOrder).withTrackEvery(o.track);
     if (o.validBatch < 1) throw new CliException("--valid-batch must be >= 1, got " + o.validBatch, 2);
-    Examples train = standardized(d.train()), valid = standardized(d.valid());
+    Examples train = mlpInput(d, d.train()), valid = mlpInput(d, d.valid());
     InRunShapley.Result r;
     if (o.noBaseline) {
       r = InRunShapley.values(mlp(), train, valid, cfg);
@@ -128,17 +132,17 @@ final class ValueMethods {
       notes.add(String.format(Locale.ROOT, "per-step predicted vs actual change of the validation loss over %d tracked steps: Pearson r = %.4f (%s)",
           p.length, p.length > 1 ? Correlation.pearson(p, a) : Double.NaN, steps));
     }
-    return new Valuation("In-Run Data Shapley (" + (o.secondOrder ? "first + second order" : "first order") + ", MLP 784-" + o.hidden + "-10, "
+    return new Valuation("In-Run Data Shapley (" + (o.secondOrder ? "first + second order" : "first order") + ", MLP " + shape() + ", "
         + o.epochs + " epochs)", r.values(), r.seconds(), notes);
   }
 
   private Valuation tracIn(long t0) {
     Sequential model = mlp();
-    Examples train = standardized(d.train()), valid = standardized(d.valid());
+    Examples train = mlpInput(d, d.train()), valid = mlpInput(d, d.valid());
     InRunShapley.Result r = InRunShapley.train(model, train, valid, config().withCheckpoints(true));
     TracIn.Result t = TracIn.values(model, r.checkpoints(), r.epochLr(), train, valid);
     if (d.flips() > 0) notes.add(String.format(Locale.ROOT, "self-influence (high = flipped) detection ROC AUC: %.4f", Auc.of(t.selfInfluence(), d.flipped())));
-    return done("TracInCP (" + r.checkpoints().size() + " epoch checkpoints, MLP 784-" + o.hidden + "-10)", t.values(), t0);
+    return done("TracInCP (" + r.checkpoints().size() + " epoch checkpoints, MLP " + shape() + ")", t.values(), t0);
   }
 
   private InRunConfig config() {
@@ -146,23 +150,30 @@ final class ValueMethods {
   }
 
   private Sequential mlp() {
-    return mlp(o, d.train().features());
+    return mlp(o.hidden, d.train().features(), d.train().classes(), o.seed);
   }
 
-  static Sequential mlp(ValueCommand o, int features) {
-    Rng rng = new Rng(o.seed);
-    return new Sequential(new Linear(features, o.hidden, rng), Activation.relu(), new Linear(o.hidden, 10, rng));
+  private String shape() {
+    return d.train().features() + "-" + o.hidden + "-" + d.train().classes();
+  }
+
+  static Sequential mlp(int hidden, int features, int classes, long seed) {
+    Rng rng = new Rng(seed);
+    return new Sequential(new Linear(features, hidden, rng), Activation.relu(), new Linear(hidden, classes, rng));
   }
 
   /**
-   * Scores for the removal curve: the same MLP and SGD run retrained on the kept rows, accuracy on
-   * the evaluation rows. The inputs are standardized once, not per retraining.
+   * Scores for the removal curve: the MLP retrained on the kept rows with plain SGD for
+   * {@code --removal-epochs} under {@code --removal-schedule}, accuracy on the evaluation rows.
+   * Repeat r seeds the initialization and batch order with seed + r. The inputs are standardized
+   * once, not per retraining.
    */
-  static java.util.function.ToDoubleFunction<boolean[]> removalScore(ValueCommand o, ValueData d) {
-    Examples train = standardized(d.train()), valid = standardized(d.valid()), eval = standardized(d.eval());
-    InRunConfig cfg = InRunConfig.of(o.epochs, o.batchSize, o.lr, 1, o.seed).withCosine(o.cosine());
-    return drop -> {
-      Sequential model = mlp(o, train.features());
+  static RemovalCurve.Retrain removalScore(ValueCommand o, ValueData d) {
+    Examples train = mlpInput(d, d.train()), valid = mlpInput(d, d.valid()), eval = mlpInput(d, d.eval());
+    return (drop, rep) -> {
+      long seed = o.seed + rep;
+      InRunConfig cfg = InRunConfig.of(o.removalEpochs, o.batchSize, o.lr, 1, seed).withCosine("cosine".equals(o.removalSchedule));
+      Sequential model = mlp(o.hidden, train.features(), train.classes(), seed);
       InRunShapley.train(model, train.without(drop), valid, cfg);
       return InRunShapley.accuracy(model, eval);
     };
@@ -170,6 +181,11 @@ final class ValueMethods {
 
   /** Fashion-MNIST pixel mean and standard deviation (training set): MLP inputs are standardized with them. */
   static final float PIXEL_MEAN = 0.2860f, PIXEL_STD = 0.3530f;
+
+  /** The MLP's input: images standardized with the pixel statistics; table features are already standardized. */
+  static Examples mlpInput(ValueData d, Examples e) {
+    return d.image() ? standardized(e) : e;
+  }
 
   static Examples standardized(Examples e) {
     float[] x = e.x().clone();

@@ -40,6 +40,32 @@ final class ValuePlots {
     return p > 0 ? label.substring(0, p) : label;
   }
 
+  /**
+   * The {@code count} lowest-valued rows of a table as CSV: index (data row), value, label (after
+   * flipping), the original label when flipped, then the features before standardization.
+   */
+  static void lowestRows(Path file, ValueData d, double[] values, int count) throws IOException {
+    Integer[] order = new Integer[values.length];
+    for (int i = 0; i < order.length; i++) order[i] = i;
+    Arrays.sort(order, Comparator.comparingDouble(i -> values[i]));
+    int f = d.train().features();
+    StringBuilder csv = new StringBuilder("index,value,label,was");
+    for (String name : d.featureNames()) csv.append(',').append(csvField(name));
+    csv.append('\n');
+    for (int s = 0; s < Math.min(count, values.length); s++) {
+      int i = order[s];
+      csv.append(d.source()[i]).append(',').append(String.format(java.util.Locale.ROOT, "%.6g", values[i])).append(',')
+          .append(csvField(d.classNames().get(d.train().y()[i]))).append(',').append(d.flipped()[i] ? csvField(d.classNames().get(d.original()[i])) : "");
+      for (int k = 0; k < f; k++) csv.append(',').append(d.rawTrain()[i * f + k]);
+      csv.append('\n');
+    }
+    AtomicFiles.writeString(file, csv.toString());
+  }
+
+  private static String csvField(String s) {
+    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
   /** A grid of the {@code count} lowest-valued images, each captioned with its label (and the true one when flipped). */
   static void lowest(Path file, ValueData d, double[] values, int count) throws IOException {
     System.setProperty("java.awt.headless", "true");

@@ -1,7 +1,7 @@
 package dev.fathom.insight;
 
 import dev.fathom.autograd.Grad;
-import dev.fathom.nn.F;
+import dev.fathom.kernel.Gemm;
 import dev.fathom.nn.Linear;
 import dev.fathom.nn.Module;
 import dev.fathom.tensor.Tensor;
@@ -27,8 +27,8 @@ import java.util.Map;
  * output gradient; nothing of the autograd graph changes.
  *
  * <p>The model's trainable parameters must all belong to Linear layers (an MLP); other
- * parameters would be missing from the dot, so they are refused. Layer inputs must be 2-D
- * (batch, features).
+ * parameters would be missing from the dot, so they are refused. Layer inputs are 2-D
+ * (batch, features) or 3-D (batch, time, features), a Linear layer shared over positions.
  */
 public final class GhostDot implements AutoCloseable {
   private final List<Linear> layers = new ArrayList<>();
@@ -50,8 +50,9 @@ public final class GhostDot implements AutoCloseable {
         covered.put(l.weight, true);
         if (l.bias != null) covered.put(l.bias, true);
         handles.add(l.registerForwardHook((mod, in, out) -> {
-          if (in.dim() != 2) {
-            throw new IllegalArgumentException("ghost dot-product: Linear inputs must be (batch, features), got " + java.util.Arrays.toString(in.shape()));
+          if (in.dim() != 2 && in.dim() != 3) {
+            throw new IllegalArgumentException("ghost dot-product: Linear inputs must be (batch, features) or (batch, time, features), got "
+                + java.util.Arrays.toString(in.shape()));
           }
           if (Grad.isEnabled()) inputs.put(l, in.detach());
           return null;
@@ -104,7 +105,14 @@ public final class GhostDot implements AutoCloseable {
   }
 
   /**
-   * One batch's layer inputs A_l (B, in_l) and output gradients G_l (B, out_l).
+   * One batch's layer inputs A_l (B, in_l) or (B, T, in_l) and output gradients G_l (B, out_l)
+   * or (B, T, out_l).
+   *
+   * <p>A Linear layer shared over T positions (a sequence model) has the per-example gradient
+   * Σ_t g_t a_tᵀ, so for two examples ∇ℓ_i·∇ℓ_v = Σ_{t,t'} (a_it·a_vt')(g_it·g_vt'): the sum of
+   * the elementwise product of two T×T' Gram matrices (plus Σ g_it·g_vt' for the bias). Every
+   * method below therefore works on the flattened rows (B·T of them) and adds each example's T
+   * row results; for 2-D inputs T = 1 and nothing changes.
    *
    * @param hasBias per layer, whether its bias is a parameter
    */
@@ -114,70 +122,121 @@ public final class GhostDot implements AutoCloseable {
       return inputs[0].size(0);
     }
 
+    /** Positions T per example at layer l (1 for 2-D inputs). */
+    private int steps(int l) {
+      return inputs[l].numel() / (inputs[l].size(0) * features(inputs[l]));
+    }
+
+    private static int features(Tensor t) {
+      return t.size(t.dim() - 1);
+    }
+
     /**
      * For each row i of this batch, ∇θ ℓ_i · Σ_v ∇θ ℓ_v over the rows v of {@code other}, with ℓ
-     * whatever loss the captured gradients came from (a mean loss scales its rows by 1/B).
+     * whatever loss the captured gradients came from (a mean loss scales its rows by 1/B). Each
+     * layer takes the cheaper of two associations of the same sum: the ghost form, (G_B G_Vᵀ) ∘
+     * (A_B A_Vᵀ + 1) row sums, B·V·(in + out) multiply-adds; or the direct form, which forms the
+     * validation gradient G_Vᵀ A_V once (V·out·in) and then g_iᵀ (G_Vᵀ A_V) a_i for every row
+     * (B·out·in), cheaper for narrow layers such as a 10-class head. With T positions, B and V
+     * count flattened rows (B·T and V·T').
      *
      * @return B dot products
      */
     public double[] dotsWith(Capture other) {
-      int b = batch();
-      double[] dot = new double[b];
-      try (var g = Grad.disabled()) {
-        for (int l = 0; l < inputs.length; l++) {
-          float[] gg = F.linear(gradOutputs[l], other.gradOutputs[l], null).data(); // G_B G_Vᵀ (B, V), no transposed copy
-          float[] aa = F.linear(inputs[l], other.inputs[l], null).data(); // A_B A_Vᵀ (B, V)
-          int v = other.batch();
-          boolean bias = hasBias[l];
-          for (int i = 0; i < b; i++) {
-            double s = 0;
-            for (int j = 0; j < v; j++) s += (double) gg[i * v + j] * (aa[i * v + j] + (bias ? 1 : 0));
-            dot[i] += s;
-          }
-        }
+      double[] dot = new double[batch()];
+      for (int l = 0; l < inputs.length; l++) {
+        long rb = inputs[l].numel() / features(inputs[l]), rv = other.inputs[l].numel() / features(other.inputs[l]);
+        int in = features(inputs[l]), out = features(gradOutputs[l]);
+        // ghost form rb·rv·(in + out) multiply-adds vs direct form (rv + rb)·in·out: same sum
+        double[] rows = rb * rv * (in + out) <= (rv + rb) * in * out ? ghostLayer(l, other) : directLayer(l, other);
+        addPerExample(rows, steps(l), dot);
       }
       return dot;
     }
 
-    /** ‖∇θ ℓ_i‖² per row: Σ_l ‖g_i‖²(‖a_i‖² + 1[bias]). */
+    /** Per flattened row r: Σ_c (g_r·g_c)(a_r·a_c + 1[bias]) over the rows c of the other batch. */
+    private double[] ghostLayer(int l, Capture other) {
+      int in = features(inputs[l]), out = features(gradOutputs[l]);
+      int rb = inputs[l].numel() / in, rv = other.inputs[l].numel() / in;
+      float[] gg = new float[rb * rv], aa = new float[rb * rv];
+      Gemm.sgemm(false, true, rb, rv, out, 1f, gradOutputs[l].data(), 0, out, other.gradOutputs[l].data(), 0, out, 0f, gg, 0, rv); // G_B G_Vᵀ
+      Gemm.sgemm(false, true, rb, rv, in, 1f, inputs[l].data(), 0, in, other.inputs[l].data(), 0, in, 0f, aa, 0, rv); // A_B A_Vᵀ
+      float one = hasBias[l] ? 1 : 0;
+      double[] rows = new double[rb];
+      for (int r = 0; r < rb; r++) {
+        double s = 0;
+        for (int c = 0; c < rv; c++) s += (double) gg[r * rv + c] * (aa[r * rv + c] + one);
+        rows[r] = s;
+      }
+      return rows;
+    }
+
+    /** Per flattened row r: g_rᵀ (G_Vᵀ A_V) a_r + g_r·Σ_c g_c, the validation gradient formed once. */
+    private double[] directLayer(int l, Capture other) {
+      int in = features(inputs[l]), out = features(gradOutputs[l]);
+      int rb = inputs[l].numel() / in, rv = other.inputs[l].numel() / in;
+      float[] gv = other.gradOutputs[l].data(), wv = new float[out * in];
+      Gemm.sgemm(true, false, out, in, rv, 1f, gv, 0, out, other.inputs[l].data(), 0, in, 0f, wv, 0, in); // G_Vᵀ A_V (out, in)
+      float[] bv = null;
+      if (hasBias[l]) {
+        double[] acc = new double[out];
+        for (int c = 0; c < rv; c++) for (int o = 0; o < out; o++) acc[o] += gv[c * out + o];
+        bv = new float[out];
+        for (int o = 0; o < out; o++) bv[o] = (float) acc[o];
+      }
+      return weightedRows(l, wv, bv);
+    }
+
+    /** Per flattened row r: g_rᵀ M a_r + g_r·m, for M (out, in) and m (out) or null. */
+    private double[] weightedRows(int l, float[] m, float[] mBias) {
+      int in = features(inputs[l]), out = features(gradOutputs[l]), rb = inputs[l].numel() / in;
+      float[] a = inputs[l].data(), g = gradOutputs[l].data(), ga = new float[rb * in];
+      Gemm.sgemm(false, false, rb, in, out, 1f, g, 0, out, m, 0, in, 0f, ga, 0, in); // G M (rows, in)
+      double[] rows = new double[rb];
+      for (int r = 0; r < rb; r++) {
+        double s = 0;
+        for (int k = 0; k < in; k++) s += (double) ga[r * in + k] * a[r * in + k];
+        if (mBias != null) for (int o = 0; o < out; o++) s += (double) g[r * out + o] * mBias[o];
+        rows[r] = s;
+      }
+      return rows;
+    }
+
+    private static void addPerExample(double[] rows, int steps, double[] dot) {
+      for (int r = 0; r < rows.length; r++) dot[r / steps] += rows[r];
+    }
+
+    /** ‖∇θ ℓ_i‖² per row: Σ_l Σ_{t,t'} (g_it·g_it')(a_it·a_it' + 1[bias]) (T = 1: ‖g_i‖²(‖a_i‖² + 1[bias])). */
     public double[] squaredNorms() {
       int b = batch();
       double[] sq = new double[b];
       for (int l = 0; l < inputs.length; l++) {
         float[] a = inputs[l].data(), g = gradOutputs[l].data();
-        int in = inputs[l].size(1), out = gradOutputs[l].size(1);
+        int in = features(inputs[l]), out = features(gradOutputs[l]), t = steps(l);
         for (int i = 0; i < b; i++) {
-          double na = hasBias[l] ? 1 : 0, ng = 0;
-          for (int k = 0; k < in; k++) na += (double) a[i * in + k] * a[i * in + k];
-          for (int k = 0; k < out; k++) ng += (double) g[i * out + k] * g[i * out + k];
-          sq[i] += na * ng;
+          for (int p = 0; p < t; p++) {
+            for (int q = 0; q < t; q++) {
+              int rp = i * t + p, rq = i * t + q;
+              double na = hasBias[l] ? 1 : 0, ng = 0;
+              for (int k = 0; k < in; k++) na += (double) a[rp * in + k] * a[rq * in + k];
+              for (int k = 0; k < out; k++) ng += (double) g[rp * out + k] * g[rq * out + k];
+              sq[i] += na * ng;
+            }
+          }
         }
       }
       return sq;
     }
 
     /**
-     * g_iᵀ M_l a_i + g_i·m_l summed over layers, for per-layer matrices M_l (out, in) and vectors
-     * m_l (out): the dot of each row's gradient with a full gradient-shaped direction (used for
-     * the second-order term, where the direction is a Hessian-vector product).
+     * Σ_t g_itᵀ M_l a_it + g_it·m_l summed over layers, for per-layer matrices M_l (out, in) and
+     * vectors m_l (out): the dot of each row's gradient with a full gradient-shaped direction
+     * (used for the second-order term, where the direction is a Hessian-vector product).
      */
     public double[] dotsWithDirection(Tensor[] weightDir, Tensor[] biasDir) {
-      int b = batch();
-      double[] dot = new double[b];
-      try (var g = Grad.disabled()) {
-        for (int l = 0; l < inputs.length; l++) {
-          float[] ga = gradOutputs[l].matmul(weightDir[l]).data(); // (B, in) = G M
-          float[] a = inputs[l].data();
-          int in = inputs[l].size(1), out = gradOutputs[l].size(1);
-          float[] gl = gradOutputs[l].data();
-          float[] bd = biasDir[l] == null ? null : biasDir[l].data();
-          for (int i = 0; i < b; i++) {
-            double s = 0;
-            for (int k = 0; k < in; k++) s += (double) ga[i * in + k] * a[i * in + k];
-            if (bd != null) for (int k = 0; k < out; k++) s += (double) gl[i * out + k] * bd[k];
-            dot[i] += s;
-          }
-        }
+      double[] dot = new double[batch()];
+      for (int l = 0; l < inputs.length; l++) {
+        addPerExample(weightedRows(l, weightDir[l].data(), biasDir[l] == null ? null : biasDir[l].data()), steps(l), dot);
       }
       return dot;
     }
