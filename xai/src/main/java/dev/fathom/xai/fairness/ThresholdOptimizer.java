@@ -2,8 +2,6 @@ package dev.fathom.xai.fairness;
 
 import dev.fathom.tensor.Rng;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +89,7 @@ public final class ThresholdOptimizer {
     for (int g = 0; g < groups.count(); g++) {
       if (!members.get(g).isEmpty()) {
         names.add(groups.names().get(g));
-        hulls.add(hull(members.get(g), scores, yTrue));
+        hulls.add(OperatingPoints.upperHull(members.get(g), scores, yTrue, OperatingPoints.Axes.RATE_ACCURACY));
         sizes.add(members.get(g).size());
       }
     }
@@ -108,7 +106,7 @@ public final class ThresholdOptimizer {
       for (double r : h[0]) {
         double total = 0;
         for (int a = 0; a < hulls.size(); a++) {
-          total += sizes.get(a) * interpolate(hulls.get(a), r)[1];
+          total += sizes.get(a) * OperatingPoints.interpolate(hulls.get(a), r)[1];
         }
         if (total > best) {
           best = total;
@@ -118,69 +116,10 @@ public final class ThresholdOptimizer {
     }
     List<ThresholdRule> rules = new ArrayList<>();
     for (int a = 0; a < hulls.size(); a++) {
-      double[] at = interpolate(hulls.get(a), bestRate);
+      double[] at = OperatingPoints.interpolate(hulls.get(a), bestRate);
       rules.add(new ThresholdRule(names.get(a), at[2], at[3], at[4], bestRate, at[1]));
     }
     return new ThresholdOptimizer(constraint, bestRate, Double.NaN, Double.NaN, rules);
-  }
-
-  /**
-   * The operating points of one group's thresholds, reduced to their upper concave hull in
-   * (selection rate, accuracy); x increases strictly from 0 to 1.
-   */
-  private static double[][] hull(List<Integer> rows, double[] scores, int[] y) {
-    Integer[] order = rows.toArray(new Integer[0]);
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
-    int n = order.length, negatives = 0;
-    for (int i : order) {
-      negatives += 1 - y[i];
-    }
-    List<double[]> points = new ArrayList<>(); // {selected, correct, threshold}: counts, so collinearity is exact
-    points.add(new double[] {0, negatives, Double.POSITIVE_INFINITY});
-    int selected = 0, tp = 0;
-    for (int k = 0; k < n; ) {
-      double v = scores[order[k]];
-      while (k < n && scores[order[k]] == v) {
-        selected++;
-        tp += y[order[k]];
-        k++;
-      }
-      double threshold = k == n ? Double.NEGATIVE_INFINITY : (v + scores[order[k]]) / 2;
-      double[] p = {selected, tp + negatives - (selected - tp), threshold};
-      while (points.size() >= 2 && isBelow(points.get(points.size() - 2), points.getLast(), p)) {
-        points.removeLast();
-      }
-      points.add(p);
-    }
-    double[][] out = new double[3][points.size()];
-    for (int j = 0; j < points.size(); j++) {
-      out[0][j] = points.get(j)[0] / n;
-      out[1][j] = points.get(j)[1] / n;
-      out[2][j] = points.get(j)[2];
-    }
-    return out;
-  }
-
-  /**
-   * Whether b lies strictly below the segment a-c (a left turn a → b → c), so it is not on the
-   * upper hull. Points on the segment stay: there a plain threshold does what a mix would.
-   * Coordinates are integer counts, so the test is exact.
-   */
-  private static boolean isBelow(double[] a, double[] b, double[] c) {
-    long cross = (long) (b[0] - a[0]) * (long) (c[1] - a[1]) - (long) (b[1] - a[1]) * (long) (c[0] - a[0]);
-    return cross > 0;
-  }
-
-  /** The hull at selection rate r: {r, accuracy, high threshold, low threshold, pLow}. */
-  private static double[] interpolate(double[][] h, double r) {
-    double[] x = h[0];
-    int j = Arrays.binarySearch(x, r);
-    if (j >= 0) {
-      return new double[] {r, h[1][j], h[2][j], h[2][j], 0};
-    }
-    int hi = -j - 1, lo = hi - 1; // x[lo] < r < x[hi]
-    double q = (r - x[lo]) / (x[hi] - x[lo]);
-    return new double[] {r, (1 - q) * h[1][lo] + q * h[1][hi], h[2][lo], h[2][hi], q};
   }
 
   /** What the rules equalize. */
