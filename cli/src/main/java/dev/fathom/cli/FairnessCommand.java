@@ -86,6 +86,8 @@ final class FairnessCommand implements Callable<Integer> {
   @Option(names = "--out", description = "directory for fairness.png (selection rate and TPR per group)")
   Path out;
 
+  private FairnessConstraint target;
+
   @Override
   public Integer call() throws Exception {
     if (!List.of("none", "reweigh", "threshold", "expgrad").contains(mitigate)) {
@@ -95,7 +97,6 @@ final class FairnessCommand implements Callable<Integer> {
     if (bins < 1) throw new CliException("--bins must be >= 1, got " + bins);
     ExpGradConfig expgrad;
     SensitiveAttribute attribute;
-    FairnessConstraint target;
     try {
       expgrad = new ExpGradConfig(eps, rounds, 2.0, 0.001);
       attribute = new SensitiveAttribute(sensitive, threshold);
@@ -168,7 +169,7 @@ final class FairnessCommand implements Callable<Integer> {
     }
     if (after != null) {
       FairnessReport b = before.report(), a = after.report();
-      boolean odds = FairnessConstraint.parse(constraint) == FairnessConstraint.EQUALIZED_ODDS;
+      boolean odds = target == FairnessConstraint.EQUALIZED_ODDS;
       double gb = odds ? b.equalizedOddsDifference() : b.demographicParityDifference(), ga = odds ? a.equalizedOddsDifference() : a.demographicParityDifference();
       o.printf("%nbefore -> after (%s): %s difference %s -> %s (%s smaller); accuracy %.1f%% -> %.1f%% (%+.1f points)%n",
           after.name(), odds ? "equalized odds" : "demographic parity", f3(gb), f3(ga),
@@ -200,7 +201,7 @@ final class FairnessCommand implements Callable<Integer> {
     j.put("groups", d.groups().names());
     j.put("group_sizes", Arrays.stream(d.groups().sizes()).boxed().toList());
     j.put("mitigation", mitigate);
-    j.put("constraint", constraint);
+    j.put("constraint", target.id());
     j.put("group_feature", groupFeature);
     Map<String, Object> results = new LinkedHashMap<>();
     for (FairnessOutcome r : outcomes) {
