@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fathom.data.IdxArray;
 import dev.fathom.data.IdxReader;
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import dev.fathom.io.FormatException;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.xai.GradientModel;
@@ -13,7 +14,6 @@ import dev.fathom.xai.robust.Norm;
 import dev.fathom.xai.robust.Pgd;
 import dev.fathom.xai.robust.PgdConfig;
 import dev.fathom.xai.robust.Robustness;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
@@ -189,8 +187,7 @@ final class AttackCommand implements Callable<Integer> {
         .xAxisTitle("eps").yAxisTitle("accuracy").build();
     c.addSeries("FGSM", rows.stream().mapToDouble(r -> r[0]).toArray(), rows.stream().mapToDouble(r -> r[1]).toArray());
     c.addSeries("PGD-" + steps, rows.stream().mapToDouble(r -> r[0]).toArray(), rows.stream().mapToDouble(r -> r[2]).toArray());
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(out.resolve("attack.png"), os -> ImageIO.write(img, "png", os));
+    PngFiles.write(out.resolve("attack.png"), c);
     if (!json) System.out.println("plot: " + out.resolve("attack.png") + " (table: attack.csv)");
   }
 }

@@ -1,19 +1,16 @@
 package dev.fathom.cli;
 
 import dev.fathom.autograd.Autograd;
-import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.nn.F;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -96,8 +93,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
       series(c, "sliding window " + window + ", tiled", windowed);
       series(c, "causal linear (elu + 1)", linearPts);
       series(c, "naive (T x T scores)", naivePts);
-      BufferedImage img = BitmapEncoder.getBufferedImage(c);
-      AtomicFiles.write(plot, os -> ImageIO.write(img, "png", os));
+      PngFiles.write(plot, c);
       System.out.println("plot: " + plot);
     }
     return 0;

@@ -1,13 +1,12 @@
 package dev.fathom.cli;
 
 import dev.fathom.autograd.Autograd;
-import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.llm.LlamaAttention;
 import dev.fathom.llm.LlamaConfig;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -143,8 +140,7 @@ final class BenchContextCommand implements Callable<Integer> {
       List<double[]> pts = e.getValue();
       c.addSeries(e.getKey(), pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray());
     }
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
     System.out.println("plot: " + file);
   }
 }

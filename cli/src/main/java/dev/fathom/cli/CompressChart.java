@@ -1,12 +1,9 @@
 package dev.fathom.cli;
 
-import dev.fathom.io.AtomicFiles;
-import java.awt.image.BufferedImage;
+import dev.fathom.io.PngFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -27,7 +24,6 @@ final class CompressChart {
     c.addSeries("x smaller", names, rows.stream().map(r -> (Number) ((double) ref.bytes() / r.bytes())).toList());
     c.addSeries("x decode speed", names, rows.stream().map(r -> (Number) (r.tokensPerSecond() / ref.tokensPerSecond())).toList());
     c.addSeries("100 x delta loss", names, rows.stream().map(r -> (Number) (100 * (r.loss() - ref.loss()))).toList());
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
   }
 }

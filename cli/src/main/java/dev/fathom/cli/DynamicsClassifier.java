@@ -11,7 +11,6 @@ import dev.fathom.models.ClassifierConfig;
 import dev.fathom.nn.Sequential;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -20,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 

@@ -7,11 +7,11 @@ import dev.fathom.insight.dynamics.DpoSqueeze;
 import dev.fathom.insight.dynamics.DpoTraining;
 import dev.fathom.insight.dynamics.PairState;
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.llm.tokenizer.Tokenizer;
 import dev.fathom.tensor.Rng;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -166,8 +164,7 @@ final class DynamicsDpoTrain {
       chart.addSeries(String.format(Locale.ROOT, "fraction of pairs squeezed since step 0 (end: %.1f%%)", 100 * squeeze.shown()), x,
           snaps.stream().mapToDouble(s -> DpoSqueeze.of(ref.pairs(), s.pairs()).shown()).toArray());
     }
-    BufferedImage img = BitmapEncoder.getBufferedImage(chart);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, chart);
   }
 
   private static Map<String, ToDoubleFunction<DpoSnapshot>> two(String a, ToDoubleFunction<DpoSnapshot> fa, String b, ToDoubleFunction<DpoSnapshot> fb) {

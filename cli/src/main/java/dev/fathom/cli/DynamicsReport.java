@@ -2,7 +2,7 @@ package dev.fathom.cli;
 
 import dev.fathom.insight.dynamics.Agreement;
 import dev.fathom.io.AtomicFiles;
-import java.awt.image.BufferedImage;
+import dev.fathom.io.PngFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.DoubleFunction;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -123,8 +121,7 @@ final class DynamicsReport {
     diag.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
     diag.setMarker(SeriesMarkers.NONE);
     diag.setLineColor(java.awt.Color.DARK_GRAY);
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
   }
 
   /** Bars of fractions in [0, 1], one series per kind of step. */
@@ -134,8 +131,7 @@ final class DynamicsReport {
     c.getStyler().setYAxisMax(1.0);
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     for (Map.Entry<String, List<Double>> e : steps.entrySet()) c.addSeries(e.getKey(), categories, e.getValue());
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
   }
 
   static Map<String, double[][]> oneSeries(String name, double[] predicted, double[] actual) {

@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.xai.Attribution;
 import dev.fathom.xai.Baseline;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -137,7 +137,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (image) {
           String file = String.format("example-%03d-%s.png", i, e.getKey());
           BufferedImage img = Heatmap.render(Arrays.copyOfRange(x.data(), i * f, (i + 1) * f), attr, shape[0], shape[1], shape[2], 6);
-          AtomicFiles.write(out.resolve(file), os -> ImageIO.write(img, "png", os));
+          PngFiles.write(out.resolve(file), img);
           row.add(file);
         } else {
           row.add(topFeatures(m.config().featureNames(), attr, 5));

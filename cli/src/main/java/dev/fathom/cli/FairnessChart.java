@@ -1,13 +1,10 @@
 package dev.fathom.cli;
 
-import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import dev.fathom.xai.fairness.GroupRates;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -27,8 +24,7 @@ final class FairnessChart {
     c.getStyler().setYAxisDecimalPattern("0.00");
     add(c, before, "model");
     if (after != null) add(c, after, after.name());
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
   }
 
   /** Two series per classifier; an undefined TPR (a group without positives) is drawn as 0 and named in the legend. */

@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import dev.fathom.autograd.Grad;
+import dev.fathom.io.PngFiles;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.vision.mae.Mae;
@@ -10,7 +11,6 @@ import dev.fathom.vision.mae.Patches;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * The MAE picture: for a few test images, the original (top row), what the encoder saw (hidden
@@ -62,7 +62,7 @@ final class MaePlots {
         }
       }
     }
-    ImageIO.write(img, "png", file.toFile());
+    PngFiles.write(file, img);
   }
 
   private static float[] pixels(float[] patches, int n, int p, int gh, int gw) {

@@ -1,17 +1,13 @@
 package dev.fathom.cli;
 
 import dev.fathom.insight.sensitivity.ProbeResult;
-import dev.fathom.io.AtomicFiles;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
+import dev.fathom.io.PngFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -33,28 +29,17 @@ final class SensitivityPlots {
     acc.getStyler().setYAxisMin(0.4);
     acc.getStyler().setYAxisMax(1.02);
     add(acc, results, ProbeResult::accuracy);
-    save(dir.resolve("accuracy.png"), BitmapEncoder.getBufferedImage(acc));
+    PngFiles.write(dir.resolve("accuracy.png"), acc);
     XYChart sharp = chart("Sharpness (loss increase, values <= 1e-6 drawn at 1e-6)", "sharpness", true);
     add(sharp, results, r -> Math.max(r.sharpness(), SHARPNESS_FLOOR));
-    save(dir.resolve("sharpness.png"), BitmapEncoder.getBufferedImage(sharp));
+    PngFiles.write(dir.resolve("sharpness.png"), sharp);
     XYChart norm = chart("Parameter norm", "||theta||_2", false);
     add(norm, results, ProbeResult::paramNorm);
     XYChart moved = chart("Distance from initialization", "||theta - theta_0||_2", false);
     add(moved, results, ProbeResult::paramDistance);
     XYChart ln = chart("LayerNorm blow-up at the answer position", "mean 1/sqrt(var+eps)", false);
     add(ln, results, ProbeResult::lnBlowupAnswer);
-    List<BufferedImage> panels = List.of(BitmapEncoder.getBufferedImage(norm), BitmapEncoder.getBufferedImage(moved),
-        BitmapEncoder.getBufferedImage(ln));
-    int w = panels.stream().mapToInt(BufferedImage::getWidth).sum(), h = panels.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
-    BufferedImage row = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = row.createGraphics();
-    int x = 0;
-    for (BufferedImage p : panels) {
-      g.drawImage(p, x, 0, null);
-      x += p.getWidth();
-    }
-    g.dispose();
-    save(dir.resolve("norms.png"), row);
+    PngFiles.write(dir.resolve("norms.png"), PngFiles.sideBySide(List.of(norm, moved, ln)));
   }
 
   private static XYChart chart(String title, String yLabel, boolean log) {
@@ -72,9 +57,5 @@ final class SensitivityPlots {
     Map<String, List<ProbeResult>> bySeries = new LinkedHashMap<>();
     for (ProbeResult r : results) bySeries.computeIfAbsent(r.series(), k -> new java.util.ArrayList<>()).add(r);
     bySeries.forEach((name, rs) -> c.addSeries(name, rs.stream().mapToDouble(ProbeResult::length).toArray(), rs.stream().mapToDouble(y).toArray()));
-  }
-
-  private static void save(Path file, BufferedImage img) throws IOException {
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
   }
 }

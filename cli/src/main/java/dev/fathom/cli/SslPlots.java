@@ -1,10 +1,8 @@
 package dev.fathom.cli;
 
-import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
@@ -28,7 +26,6 @@ final class SslPlots {
     c.getStyler().setMarkerSize(0);
     c.addSeries("step", x, steps);
     c.addSeries("mean of 50", x, avg);
-    var img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
   }
 }

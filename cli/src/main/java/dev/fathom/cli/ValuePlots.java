@@ -3,6 +3,7 @@ package dev.fathom.cli;
 import dev.fathom.data.FashionMnist;
 import dev.fathom.insight.RemovalCurve;
 import dev.fathom.io.AtomicFiles;
+import dev.fathom.io.PngFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
@@ -31,8 +30,7 @@ final class ValuePlots {
     c.getStyler().setYAxisDecimalPattern("0.000");
     c.getStyler().setXAxisDecimalPattern("0");
     c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSW);
-    BufferedImage img = BitmapEncoder.getBufferedImage(c);
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, c);
   }
 
   private static String shortName(String label) {
@@ -95,6 +93,6 @@ final class ValuePlots {
       if (d.flipped()[i]) g.drawString("was " + FashionMnist.CLASS_NAMES.get(d.original()[i]), x0, y0 + d.height() * scale + 22);
     }
     g.dispose();
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, img);
   }
 }

@@ -1,13 +1,9 @@
 package dev.fathom.train;
 
-import dev.fathom.io.AtomicFiles;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
+import dev.fathom.io.PngFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
@@ -37,13 +33,7 @@ public final class CurvePlot implements Callback {
       loss.addSeries("test", x, history.stream().mapToDouble(EpochResult::valLoss).toArray());
       acc.addSeries("test", x, history.stream().mapToDouble(EpochResult::valAccuracy).toArray());
     }
-    BufferedImage a = BitmapEncoder.getBufferedImage(loss), b = BitmapEncoder.getBufferedImage(acc);
-    BufferedImage img = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()), BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.drawImage(a, 0, 0, null);
-    g.drawImage(b, a.getWidth(), 0, null);
-    g.dispose();
-    AtomicFiles.write(file, os -> ImageIO.write(img, "png", os));
+    PngFiles.write(file, PngFiles.sideBySide(List.of(loss, acc)));
   }
 
   private static XYChart chart(String title, String yLabel) {
