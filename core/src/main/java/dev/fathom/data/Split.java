@@ -49,14 +49,7 @@ public record Split(int[] train, int[] test) {
   public static Split stratified(int[] labels, double testFraction, long seed) {
     int n = labels.length;
     check(n, testFraction);
-    int classes = 0;
-    for (int i = 0; i < n; i++) {
-      if (labels[i] < 0) {
-        throw new IllegalArgumentException(
-            "Split.stratified: label of row " + i + " is " + labels[i] + ", expected >= 0");
-      }
-      classes = Math.max(classes, labels[i] + 1);
-    }
+    int classes = classCount(labels, "Split.stratified");
     int[] perm = new Rng(seed).permutation(n);
     int[] count = new int[classes];
     for (int y : labels) {
@@ -78,11 +71,7 @@ public record Split(int[] train, int[] test) {
         train[nTrain++] = i;
       }
     }
-    test = Arrays.copyOf(test, nTest);
-    train = Arrays.copyOf(train, nTrain);
-    Arrays.sort(test);
-    Arrays.sort(train);
-    return new Split(train, test);
+    return sorted(train, nTrain, test, nTest);
   }
 
   /**
@@ -108,13 +97,7 @@ public record Split(int[] train, int[] test) {
     if (fold < 0 || fold >= folds) {
       throw new IllegalArgumentException("Split.stratifiedFold: fold must be in [0, " + folds + "), got " + fold);
     }
-    int classes = 0;
-    for (int i = 0; i < n; i++) {
-      if (labels[i] < 0) {
-        throw new IllegalArgumentException("Split.stratifiedFold: label of row " + i + " is " + labels[i] + ", expected >= 0");
-      }
-      classes = Math.max(classes, labels[i] + 1);
-    }
+    int classes = classCount(labels, "Split.stratifiedFold");
     int[] perm = new Rng(seed).permutation(n);
     int[] test = new int[n];
     int[] train = new int[n];
@@ -133,11 +116,28 @@ public record Split(int[] train, int[] test) {
         }
       }
     }
-    test = Arrays.copyOf(test, nTest);
-    train = Arrays.copyOf(train, nTrain);
-    Arrays.sort(test);
-    Arrays.sort(train);
-    return new Split(train, test);
+    return sorted(train, nTrain, test, nTest);
+  }
+
+  /** 1 + the largest label; a negative label is an error naming {@code who} and the row. */
+  private static int classCount(int[] labels, String who) {
+    int classes = 0;
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0) {
+        throw new IllegalArgumentException(who + ": label of row " + i + " is " + labels[i] + ", expected >= 0");
+      }
+      classes = Math.max(classes, labels[i] + 1);
+    }
+    return classes;
+  }
+
+  /** The split of the first {@code nTrain} and {@code nTest} entries, each part sorted ascending. */
+  private static Split sorted(int[] train, int nTrain, int[] test, int nTest) {
+    int[] tr = Arrays.copyOf(train, nTrain);
+    int[] te = Arrays.copyOf(test, nTest);
+    Arrays.sort(tr);
+    Arrays.sort(te);
+    return new Split(tr, te);
   }
 
   private static void check(int n, double testFraction) {
