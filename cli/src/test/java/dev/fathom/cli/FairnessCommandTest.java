@@ -107,6 +107,10 @@ class FairnessCommandTest {
         "--fold: expected K/N with 1 <= K <= N, got 4/3");
     assertOneLineError(run("train", "--data", csv.toString(), "--model", "mlp", "--fold", "half", "--out", folds.resolve("x").toString()),
         "--fold: expected K/N (e.g. 3/5");
+    assertOneLineError(run("train", "--data", "fashion-mnist", "--model", "mlp", "--fold", "1/5", "--out", folds.resolve("x").toString()),
+        "--fold: fashion-mnist has its own test set; folds are for tables");
+    assertOneLineError(run("train", "--data", csv.toString(), "--model", "mlp", "--fold", "1/1", "--out", folds.resolve("x").toString()),
+        "--fold: expected K/N with N >= 2 folds, got 1/1");
   }
 
   private static int[] labelsOf(Path table) throws Exception {
