@@ -50,6 +50,9 @@ final class CompressDistillCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "3", description = "classifier: epochs; default ${DEFAULT-VALUE}")
   int epochs;
 
+  @Option(names = "--augment", defaultValue = "none", description = "classifier: training-image augmentation, none or light; the teacher sees the same augmented images; default ${DEFAULT-VALUE}")
+  String augment;
+
   @Option(names = "--steps", description = "LM: optimizer steps")
   Long steps;
 
@@ -89,6 +92,7 @@ final class CompressDistillCommand implements Callable<Integer> {
       throw new CliException("--student-preset: expected one of " + presets + " for " + (images ? "fashion-mnist" : "a text file")
           + ", got '" + preset + "'");
     }
+    if (!images && !"none".equals(augment)) throw new CliException("--augment: expected none for a text file, got '" + augment + "'");
     if (!cfg.usesTeacher()) System.out.println("baseline: hard labels only (alpha 0), the teacher is not consulted");
     else System.out.printf("distillation: temperature %.3g, alpha %.3g%n", cfg.temperature(), cfg.alpha());
     Map<String, Object> summary = new LinkedHashMap<>();

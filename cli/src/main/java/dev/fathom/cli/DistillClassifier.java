@@ -17,7 +17,7 @@ final class DistillClassifier {
     ClassifierConfig tc = t.config();
     int[] sizes = CompressDistillCommand.CNN_PRESETS.get(c.preset);
     var options = new Training.Options(c.data, null, "cnn", c.epochs, c.batch == null ? 128 : c.batch, c.lr == null ? 0.002 : c.lr, 1e-4,
-        c.seed, c.out, false);
+        c.seed, c.out, false, null, c.augment);
     var kd = new ClassifierDistillation(t.model(), cfg);
     long teacherParams = t.model().numParameters();
     Training.Result r = Training.run(options, System.out, cfg.usesTeacher() ? (m, shape) -> kd::teacherPass : null, null, null, 0,
@@ -34,6 +34,7 @@ final class DistillClassifier {
         studentParams, (double) studentParams / teacherParams, teacherParams, 100 * r.test().accuracy(), r.test().loss());
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("epochs", c.epochs);
+    s.put("augment", c.augment);
     s.put("teacher_parameters", teacherParams);
     s.put("student_parameters", studentParams);
     s.put("test_accuracy", r.test().accuracy());

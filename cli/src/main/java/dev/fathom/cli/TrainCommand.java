@@ -52,6 +52,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--fold", description = "tables: hold out fold K of a stratified N-fold split (K/N, e.g. 2/5) instead of 20%% of the rows")
   String fold;
 
+  @Option(names = "--augment", defaultValue = "none", description = "training-image augmentation: none, or light (random resized crop 0.7-1 and horizontal flip) (default: ${DEFAULT-VALUE})")
+  String augment;
+
   @Option(names = "--out", required = true, description = "checkpoint directory")
   Path out;
 
@@ -72,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
     if (!data.equalsIgnoreCase(DataSources.FASHION) && !"mlp".equals(model)) {
       throw new CliException("--model " + model + " needs image data (fashion-mnist); use --model mlp for " + data);
     }
-    var options = new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, Fold.parse(fold));
+    var options = new Training.Options(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, Fold.parse(fold), augment);
     BiFunction<Sequential, int[], UnaryOperator<Batch>> transform = null;
     if (adversarial != null) {
       if (!"pgd".equals(adversarial)) throw new CliException("--adversarial must be 'pgd', got '" + adversarial + "'", 2);

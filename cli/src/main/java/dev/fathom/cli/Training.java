@@ -20,6 +20,8 @@ import dev.fathom.train.MetricsLog;
 import dev.fathom.train.ProgressCallback;
 import dev.fathom.train.Trainer;
 import dev.fathom.train.TrainerConfig;
+import dev.fathom.vision.augment.AugmentedDataset;
+import dev.fathom.vision.augment.Augmentations;
 import dev.fathom.vision.models.ImageClassifierConfig;
 import dev.fathom.vision.models.ImageClassifiers;
 import java.io.IOException;
@@ -39,9 +41,12 @@ final class Training {
 
   /** What to train. */
   record Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed,
-      Path out, boolean resume, Fold fold) {
+      Path out, boolean resume, Fold fold, String augment) {
+    /** The training-image augmentations {@code --augment} accepts. */
+    static final java.util.List<String> AUGMENTS = java.util.List.of("none", "light");
+
     Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed, Path out, boolean resume) {
-      this(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, null);
+      this(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, null, "none");
     }
 
     Options {
@@ -53,6 +58,11 @@ final class Training {
       if (!(lr > 0) || Double.isInfinite(lr)) throw new CliException("--lr must be a positive number, got " + lr);
       if (weightDecay < 0) throw new CliException("--weight-decay must be >= 0, got " + weightDecay);
       if (fold != null && DataSources.FASHION.equalsIgnoreCase(data)) throw new CliException("--fold: fashion-mnist has its own test set; folds are for tables");
+      if (augment == null) augment = "none";
+      if (!AUGMENTS.contains(augment)) throw new CliException("--augment must be one of " + AUGMENTS + ", got '" + augment + "'");
+      if (!"none".equals(augment) && !DataSources.FASHION.equalsIgnoreCase(data)) {
+        throw new CliException("--augment " + augment + " needs image data (fashion-mnist), got " + data);
+      }
     }
   }
 
@@ -112,7 +122,7 @@ final class Training {
     out.printf("model: %s, %,d parameters%s%n", o.model(), model.numParameters(), ImageClassifierConfig.MODELS.contains(o.model())
         ? String.format(", %.2f MFLOP forward per image", ImageClassifiers.flops(model, cfg.inputShape()) / 1e6) : "");
 
-    DataLoader train = new DataLoader(d.train(), DataLoaderConfig.train(o.batch(), o.seed()));
+    DataLoader train = new DataLoader(trainingImages(d, o), DataLoaderConfig.train(o.batch(), o.seed()));
     DataLoader test = new DataLoader(d.test(), DataLoaderConfig.eval(500));
     AdamW opt = new AdamW(model.parameters(), new AdamConfig(o.lr(), 0.9, 0.999, 1e-8, o.weightDecay()));
     long total = (long) o.epochs() * train.numBatches();
@@ -135,5 +145,17 @@ final class Training {
     double secs = (System.nanoTime() - t0) / 1e9;
     double eps = trainer.history().stream().mapToDouble(e -> e.examplesPerSecond()).average().orElse(Double.NaN);
     return new Result(r, cfg, model, secs, eps);
+  }
+
+  /**
+   * The training set, augmented when {@code --augment light} asks: each image passes through a random
+   * resized crop (scale 0.7 to 1) and a horizontal flip in the loader's background worker, drawn
+   * from (seed, epoch, example) so a run repeats bit for bit; the test set is never augmented.
+   */
+  private static dev.fathom.data.Dataset trainingImages(LoadedData d, Options o) {
+    if ("none".equals(o.augment())) return d.train();
+    int[] s = d.inputShape();
+    int c = s.length == 3 ? s[0] : 1, h = s[s.length - 2], w = s[s.length - 1];
+    return new AugmentedDataset(d.train(), c, h, w, Augmentations.light(h, w), 1, o.seed());
   }
 }

@@ -79,6 +79,27 @@ class VisionCliTest {
   }
 
   @Test
+  void augmentedTrainingRepeatsUnderItsSeedAndDiffersFromPlainTraining() throws Exception {
+    String[] common = {"train", "--data", "fashion-mnist", "--model", "cnn", "--limit", "256", "--epochs", "1", "--batch", "64"};
+    Map<String, float[]> weights = new java.util.HashMap<>();
+    for (String name : new String[] {"light-a", "light-b", "none"}) {
+      Path out = dir.resolve(name);
+      String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+          java.util.stream.Stream.of("--augment", name.startsWith("light") ? "light" : "none", "--out", out.toString())).toArray(String[]::new);
+      CliTest.Run t = run(args);
+      assertThat(t.code()).as(t.err()).isZero();
+      weights.put(name, Checkpoint.loadTensors(out.resolve("model.safetensors")).get("0.weight").toFloatArray());
+    }
+    assertThat(weights.get("light-b")).containsExactly(weights.get("light-a"));
+    assertThat(weights.get("none")).isNotEqualTo(weights.get("light-a"));
+    assertOneLineError(run("train", "--data", "fashion-mnist", "--augment", "heavy", "--out", dir.resolve("x").toString()),
+        "--augment must be one of [none, light]", "got 'heavy'");
+    Path csv = Files.writeString(dir.resolve("t.csv"), "a,label\n1,x\n2,y\n3,x\n4,y\n5,x\n");
+    assertOneLineError(run("train", "--data", csv.toString(), "--model", "mlp", "--augment", "light", "--out", dir.resolve("y").toString()),
+        "--augment light needs image data");
+  }
+
+  @Test
   void badSizesAndHostileConfigsGiveOneLineErrors() throws Exception {
     assertOneLineError(run("train", "--data", "fashion-mnist", "--model", "vit", "--patch", "5", "--out", dir.resolve("a").toString()),
         "patchSize must divide imageSize", "imageSize 28 and patchSize 5");
