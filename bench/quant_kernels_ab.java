@@ -1,6 +1,7 @@
 // A/B of the quantized matrix-vector kernels of two builds of fathom-core, interleaved in one JVM
 // (docs/BENCHMARKS.md, "Quantized decode"). Single thread, one input (the decode case), best of 30
 // rounds per build and format, rounds alternating between the builds so that load hits both alike.
+// Timed in thread CPU time (ThreadMXBean), which time slices lost to other processes do not inflate.
 //   java --add-modules jdk.incubator.vector bench/quant_kernels_ab.java OLD.jar,NEW.jar ROWS COLS Q8_0,Q4_0,INT8,INT4_G128
 // e.g. OLD.jar = core/target/fathom-core-*.jar of an earlier commit copied aside, NEW.jar = this one's.
 import java.lang.invoke.MethodHandle;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 public class QuantKernelsAb {
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
   public static void main(String[] args) throws Throwable {
     String[] jars = args[0].split(",");
     int rows = Integer.parseInt(args[1]), cols = Integer.parseInt(args[2]);
@@ -38,9 +41,9 @@ public class QuantKernelsAb {
     double[] best = new double[n];
     for (int round = 0; round < 30; round++) {
       for (int j = 0; j < n; j++) {
-        long t0 = System.nanoTime();
+        long t0 = CPU.getCurrentThreadCpuTime();
         for (int i = 0; i < 300; i++) rowsOf[j].invoke(matrices[j], x, 0, cols, 1, (float[]) null, 0, y, 0, rows, 0, rows, false);
-        best[j] = Math.max(best[j], (double) rows * cols * 300 / (System.nanoTime() - t0));
+        best[j] = Math.max(best[j], (double) rows * cols * 300 / (CPU.getCurrentThreadCpuTime() - t0));
       }
     }
     for (int j = 0; j < n; j++) System.out.println(String.format(Locale.ROOT, "%-60s %6.2f GMAC/s", names[j], best[j]));

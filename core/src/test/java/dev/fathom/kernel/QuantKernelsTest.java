@@ -43,7 +43,7 @@ class QuantKernelsTest {
 
   @Test
   void q4_0MatchesScalarAndReference() {
-    check("q4_0", new int[] {32, 96, 160, 1056}, 32, 2, false,
+    check("q4_0", new int[] {32, 96, 160, 1056, 1376}, 32, 2, false,
         (q, s, z, in, x, xo, xs, n, bi, bo, y, yo, ys, o0, o1, acc) -> QuantKernels.q4_0(q, s, in, x, xo, xs, n, bi, bo, y, yo, ys, o0, o1, acc),
         (q, s, z, in, x, xo, xs, n, bi, bo, y, yo, ys, o0, o1, acc) -> ScalarQuantKernels.q4_0(q, s, in, x, xo, xs, n, bi, bo, y, yo, ys, o0, o1,
             acc), Q4);
