@@ -93,6 +93,9 @@ final class ValueCommand implements Callable<Integer> {
   @Option(names = "--no-baseline", description = "inrun: skip the warm-up and the alternating plain and valuing runs that measure the cost")
   boolean noBaseline;
 
+  @Option(names = "--timing-rounds", defaultValue = "3", description = "inrun: alternating plain and valuing runs timed for the cost; each one's fastest counts (default: ${DEFAULT-VALUE})")
+  int timingRounds;
+
   @Option(names = "--removal-epochs", defaultValue = "80",
       description = "removal curve: epochs of each retraining, long enough to fit the training labels, flipped ones included (default: ${DEFAULT-VALUE})")
   int removalEpochs;

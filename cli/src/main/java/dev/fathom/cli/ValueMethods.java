@@ -99,6 +99,7 @@ final class ValueMethods {
   private Valuation inRun() throws IOException {
     InRunConfig cfg = config().withSecondOrder(o.secondOrder).withTrackEvery(o.track);
     if (o.validBatch < 1) throw new CliException("--valid-batch must be >= 1, got " + o.validBatch, 2);
+    if (o.timingRounds < 1) throw new CliException("--timing-rounds must be >= 1, got " + o.timingRounds, 2);
     Examples train = mlpInput(d, d.train()), valid = mlpInput(d, d.valid());
     InRunShapley.Result r;
     if (o.noBaseline) {
@@ -109,7 +110,7 @@ final class ValueMethods {
       InRunShapley.values(mlp(), train, valid, cfg.withTrackEvery(0));
       double plain = Double.POSITIVE_INFINITY, plainCpu = Double.POSITIVE_INFINITY, valuing = Double.POSITIVE_INFINITY, valuingCpu = Double.POSITIVE_INFINITY;
       r = null;
-      for (int rep = 0; rep < 3; rep++) {
+      for (int rep = 0; rep < o.timingRounds; rep++) {
         InRunShapley.Result p = InRunShapley.train(mlp(), train, valid, config());
         InRunShapley.Result v = InRunShapley.values(mlp(), train, valid, cfg.withTrackEvery(0));
         plain = Math.min(plain, p.seconds());
@@ -118,8 +119,8 @@ final class ValueMethods {
         valuingCpu = Math.min(valuingCpu, v.cpuSeconds());
         r = v;
       }
-      notes.add(String.format(Locale.ROOT, "cost (fastest of 3 alternating runs after a warm-up): plain training %.2f s wall / %.2f s CPU, valuing run %.2f s wall / %.2f s CPU: %.2fx wall, %.2fx CPU",
-          plain, plainCpu, valuing, valuingCpu, valuing / plain, valuingCpu / plainCpu));
+      notes.add(String.format(Locale.ROOT, "cost (fastest of %d alternating runs after a warm-up): plain training %.2f s wall / %.2f s CPU, valuing run %.2f s wall / %.2f s CPU: %.2fx wall, %.2fx CPU",
+          o.timingRounds, plain, plainCpu, valuing, valuingCpu, valuing / plain, valuingCpu / plainCpu));
       if (o.track > 0) r = InRunShapley.values(mlp(), train, valid, cfg);
     }
     if (!r.trace().isEmpty()) {

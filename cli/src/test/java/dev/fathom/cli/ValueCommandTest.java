@@ -47,6 +47,18 @@ class ValueCommandTest {
   }
 
   @Test
+  void inRunTimesTheRequestedAlternatingRounds(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")),
+        "dataset-fashion-mnist is not installed");
+    var r = run("value", "--method", "inrun", "--train-size", "100", "--valid-size", "20", "--eval-size", "20", "--epochs", "1",
+        "--batch-size", "50", "--hidden", "8", "--no-removal", "--timing-rounds", "2", "--out", dir.resolve("v.csv").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("cost \\(fastest of 2 alternating runs after a warm-up\\): plain training [0-9.]+ s wall");
+    assertOneLineError(run("value", "--method", "inrun", "--train-size", "100", "--valid-size", "20", "--eval-size", "20",
+        "--timing-rounds", "0", "--out", dir.resolve("w.csv").toString()), "--timing-rounds must be >= 1, got 0");
+  }
+
+  @Test
   void tmcAgreesWithExactEnumerationOnTenExamples(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")),
         "dataset-fashion-mnist is not installed");
