@@ -2,6 +2,7 @@ package dev.fathom.cli;
 
 import dev.fathom.data.Batch;
 import dev.fathom.data.DataLoader;
+import dev.fathom.data.Dataset;
 import dev.fathom.data.DataLoaderConfig;
 import dev.fathom.models.ClassifierConfig;
 import dev.fathom.models.Classifiers;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
@@ -43,7 +45,7 @@ final class Training {
   record Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed,
       Path out, boolean resume, Fold fold, String augment) {
     /** The training-image augmentations {@code --augment} accepts. */
-    static final java.util.List<String> AUGMENTS = java.util.List.of("none", "light");
+    static final List<String> AUGMENTS = List.of("none", "light");
 
     Options(String data, String target, String model, int epochs, int batch, double lr, double weightDecay, long seed, Path out, boolean resume) {
       this(data, target, model, epochs, batch, lr, weightDecay, seed, out, resume, null, "none");
@@ -152,7 +154,7 @@ final class Training {
    * resized crop (scale 0.7 to 1) and a horizontal flip in the loader's background worker, drawn
    * from (seed, epoch, example) so a run repeats bit for bit; the test set is never augmented.
    */
-  private static dev.fathom.data.Dataset trainingImages(LoadedData d, Options o) {
+  private static Dataset trainingImages(LoadedData d, Options o) {
     if ("none".equals(o.augment())) return d.train();
     int[] s = d.inputShape();
     int c = s.length == 3 ? s[0] : 1, h = s[s.length - 2], w = s[s.length - 1];
