@@ -46,7 +46,8 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   Double threshold;
 
   @Option(names = "--format", required = true,
-      description = "q8_0 | q4_0 | int8 | int4g128; int3g32 (3-bit groups of 32, saved as float32 values on the grid); "
+      description = "q8_0 | q4_0 | int8 | int4g128 (any in-features: a short last group takes the remainder); "
+          + "int<bits>g<group> such as int3g32, int3g128 (saved as float32 values on the grid); "
           + "int4pt (per-tensor 4-bit baseline, rtn only, saved as float32)")
   String format;
 

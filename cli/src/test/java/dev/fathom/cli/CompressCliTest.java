@@ -54,6 +54,7 @@ class CompressCliTest {
     Path model = tinyModel(tmp.resolve("m")), text = text(tmp);
     String[][] cmds = {
         {"quantize", "--method", "gptq", "--format", "q4_0"}, {"quantize", "--method", "awq", "--format", "int3g32"},
+        {"quantize", "--method", "gptq", "--format", "int4g128"},  // in-features 64 and 128: rows of one short group of 64
         {"prune", "--method", "sparsegpt", "--pattern", "2:4"}, {"prune", "--method", "wanda", "--sparsity", "0.5"}};
     for (String[] c : cmds) {
       Path out = tmp.resolve(c[2] + c[4].replace(":", ""));
@@ -68,9 +69,10 @@ class CompressCliTest {
       assertThat(e.code()).as(e.err()).isZero();
     }
     CliTest.Run rep = run("compress", "report", "--models", model.toString(), tmp.resolve("sparsegpt24").toString(),
-        tmp.resolve("gptqq4_0").toString(), "--text", text.toString(), "--rounds", "1", "--decode-tokens", "4");
+        tmp.resolve("gptqq4_0").toString(), tmp.resolve("gptqint4g128").toString(), "--text", text.toString(), "--rounds", "1",
+        "--decode-tokens", "4");
     assertThat(rep.code()).as(rep.err()).isZero();
-    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)");
+    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)").contains("int4g128 (gptq)");
   }
 
   @Test
