@@ -88,6 +88,8 @@ class CompressCliTest {
         "--awq-grid: only for --method awq, got --method rtn");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "awq", "--awq-grid", "0", "--format", "q4_0",
         "--out", out.toString()), "--awq-grid: AWQ gridSize: expected >= 1, got 0");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "awq", "--awq-batches", "0", "--format", "q4_0",
+        "--out", out.toString()), "--awq-batches: AWQ searchBatches: expected >= 1, got 0");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "wanda", "--sparsity", "0.5", "--out", out.toString()),
         "--method wanda needs calibration data: pass --calib FILE");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--sparsity", "1", "--out", out.toString()),
