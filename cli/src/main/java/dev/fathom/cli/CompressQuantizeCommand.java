@@ -42,11 +42,15 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Option(names = "--awq-grid", description = "awq: values of α tried, 0, 1/N, ..., (N−1)/N (default 20; 1: α = 0, clipping only)")
   Integer awqGrid;
 
+  @Option(names = "--awq-batches", description = "awq: calibration batches of 8 windows whose block outputs score each α (default 2)")
+  Integer awqBatches;
+
   @Option(names = "--threshold", description = "llm-int8: input columns whose calibration |x| exceeds this stay float (default 6.0)")
   Double threshold;
 
   @Option(names = "--format", required = true,
-      description = "q8_0 | q4_0 | int8 | int4g128; int3g32 (3-bit groups of 32, saved as float32 values on the grid); "
+      description = "q8_0 | q4_0 | int8 | int4g128 (any in-features: a short last group takes the remainder); "
+          + "int<bits>g<group> such as int3g32, int3g128 (saved as float32 values on the grid); "
           + "int4pt (per-tensor 4-bit baseline, rtn only, saved as float32)")
   String format;
 
@@ -63,8 +67,10 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     GroupGrid grid = perTensor ? null : parse(() -> GroupGrid.parse(format), "--format");
     if (alpha != null && m != QuantizationMethod.SMOOTHQUANT) throw new CliException("--alpha: only for --method smoothquant, got --method " + m);
     if (awqGrid != null && m != QuantizationMethod.AWQ) throw new CliException("--awq-grid: only for --method awq, got --method " + m);
-    AwqConfig awq = parse(() -> awqGrid == null ? AwqConfig.defaults() : new AwqConfig(awqGrid, AwqConfig.defaults().searchBatches()),
-        "--awq-grid");
+    if (awqBatches != null && m != QuantizationMethod.AWQ) throw new CliException("--awq-batches: only for --method awq, got --method " + m);
+    AwqConfig awqGrids = parse(() -> new AwqConfig(awqGrid == null ? AwqConfig.defaults().gridSize() : awqGrid,
+        AwqConfig.defaults().searchBatches()), "--awq-grid");
+    AwqConfig awq = parse(() -> new AwqConfig(awqGrids.gridSize(), awqBatches == null ? awqGrids.searchBatches() : awqBatches), "--awq-batches");
     if (threshold != null && m != QuantizationMethod.LLM_INT8) throw new CliException("--threshold: only for --method llm-int8, got --method " + m);
     W8A8Config w8a8 = parse(() -> new W8A8Config(alpha == null ? W8A8Config.DEFAULT_ALPHA : alpha,
         threshold == null ? W8A8Config.DEFAULT_THRESHOLD : threshold), alpha != null ? "--alpha" : "--threshold");

@@ -54,6 +54,7 @@ class CompressCliTest {
     Path model = tinyModel(tmp.resolve("m")), text = text(tmp);
     String[][] cmds = {
         {"quantize", "--method", "gptq", "--format", "q4_0"}, {"quantize", "--method", "awq", "--format", "int3g32"},
+        {"quantize", "--method", "gptq", "--format", "int4g128"},  // in-features 64 and 128: rows of one short group of 64
         {"prune", "--method", "sparsegpt", "--pattern", "2:4"}, {"prune", "--method", "wanda", "--sparsity", "0.5"}};
     for (String[] c : cmds) {
       Path out = tmp.resolve(c[2] + c[4].replace(":", ""));
@@ -68,9 +69,10 @@ class CompressCliTest {
       assertThat(e.code()).as(e.err()).isZero();
     }
     CliTest.Run rep = run("compress", "report", "--models", model.toString(), tmp.resolve("sparsegpt24").toString(),
-        tmp.resolve("gptqq4_0").toString(), "--text", text.toString(), "--rounds", "1", "--decode-tokens", "4");
+        tmp.resolve("gptqq4_0").toString(), tmp.resolve("gptqint4g128").toString(), "--text", text.toString(), "--rounds", "1",
+        "--decode-tokens", "4");
     assertThat(rep.code()).as(rep.err()).isZero();
-    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)");
+    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)").contains("int4g128 (gptq)");
   }
 
   @Test
@@ -86,6 +88,8 @@ class CompressCliTest {
         "--awq-grid: only for --method awq, got --method rtn");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "awq", "--awq-grid", "0", "--format", "q4_0",
         "--out", out.toString()), "--awq-grid: AWQ gridSize: expected >= 1, got 0");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "awq", "--awq-batches", "0", "--format", "q4_0",
+        "--out", out.toString()), "--awq-batches: AWQ searchBatches: expected >= 1, got 0");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "wanda", "--sparsity", "0.5", "--out", out.toString()),
         "--method wanda needs calibration data: pass --calib FILE");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--sparsity", "1", "--out", out.toString()),

@@ -10,7 +10,8 @@ import dev.fathom.quant.GroupGrid;
  * rounding error Δ = w_g − Q_r(w_g) is the group's share of ‖(W − Ŵ)X‖²/n, {@code Δᵀ·H_gg·Δ/2}
  * with H = 2·XᵀX/n ({@link LinearStats#hessian}); cross-group terms are ignored, as the authors'
  * per-group search ignores them. r = 1 is plain round to nearest, so no group gets worse on the
- * calibration data.
+ * calibration data. A short last group (group size not dividing the in-features) is searched
+ * the same way over its own columns.
  *
  * <p>A grid with groups wider than {@link #MAX_GROUP} (int8's scale per row) is rounded to
  * nearest: clipping a per-row 8-bit scale gains nothing measurable, and its (in × in) block would
@@ -36,30 +37,30 @@ public final class AwqClip {
       throw new IllegalArgumentException("AwqClip: expected " + rows * cols + " weights and a (" + cols + ", " + cols + ") Hessian, got "
           + w.length + " and " + h.length + " values");
     }
-    int g = grid.groupSize(cols), perRow = cols / g;
+    int g = grid.groupSize(cols), perRow = grid.groups(cols);
     if (g > MAX_GROUP) return GridWeights.roundToNearest(grid, w, rows, cols);
     float[] v = new float[rows * cols];
     int[] codes = new int[rows * cols];
     GroupGrid.Step[] steps = new GroupGrid.Step[rows * perRow];
     double[] block = new double[g * g], delta = new double[g];
     for (int b = 0; b < perRow; b++) {
-      int c0 = b * g;
-      for (int i = 0; i < g; i++) System.arraycopy(h, (c0 + i) * cols + c0, block, i * g, g);
+      int c0 = b * g, n = grid.groupLength(cols, b);  // n < g for a short last group
+      for (int i = 0; i < n; i++) System.arraycopy(h, (c0 + i) * cols + c0, block, i * n, n);
       for (int r = 0; r < rows; r++) {
         int at = r * cols + c0;
         GroupGrid.Step best = null;
         double bestErr = Double.POSITIVE_INFINITY;
         for (int k = 0; k < STEPS; k++) {
-          GroupGrid.Step st = grid.fit(w, at, g, 1f - k / 20f);
-          for (int i = 0; i < g; i++) delta[i] = w[at + i] - grid.round(w[at + i], st);
-          double err = quadratic(block, delta, g);
+          GroupGrid.Step st = grid.fit(w, at, n, 1f - k / 20f);
+          for (int i = 0; i < n; i++) delta[i] = w[at + i] - grid.round(w[at + i], st);
+          double err = quadratic(block, delta, n);
           if (err < bestErr) {
             bestErr = err;
             best = st;
           }
         }
         steps[r * perRow + b] = best;
-        for (int i = at; i < at + g; i++) {
+        for (int i = at; i < at + n; i++) {
           codes[i] = grid.code(w[i], best);
           v[i] = grid.value(codes[i], best);
         }

@@ -34,7 +34,7 @@ public final class FakeQuantize extends Function {
   }
 
   /**
-   * Checks that a weight of {@code shape} can be fake-quantized: rows of in = numel/out split into whole groups.
+   * Checks that a weight of {@code shape} can be fake-quantized on the grid (rows of in = numel/out; a short last group takes any remainder).
    *
    * @throws IllegalArgumentException naming the grid, the group size and the in-features otherwise
    */
@@ -55,13 +55,16 @@ public final class FakeQuantize extends Function {
     int rows = w.size(0), cols = w.numel() / rows, g = grid.groupSize(cols);
     float[] x = w.data(), y = new float[x.length];
     boolean[] inside = new boolean[x.length];
-    for (int at = 0; at < x.length; at += g) {
-      GroupGrid.Step st = grid.fit(x, at, g);
-      float a = grid.value(grid.minCode(), st), b = grid.value(grid.maxCode(), st);
-      float lo = Math.min(a, b), hi = Math.max(a, b);
-      for (int i = at; i < at + g; i++) {
-        y[i] = grid.round(x[i], st);
-        inside[i] = x[i] >= lo && x[i] <= hi;
+    for (int r = 0; r < rows; r++) {
+      for (int c0 = 0; c0 < cols; c0 += g) {
+        int at = r * cols + c0, n = Math.min(g, cols - c0);  // a short last group holds the remainder
+        GroupGrid.Step st = grid.fit(x, at, n);
+        float a = grid.value(grid.minCode(), st), b = grid.value(grid.maxCode(), st);
+        float lo = Math.min(a, b), hi = Math.max(a, b);
+        for (int i = at; i < at + n; i++) {
+          y[i] = grid.round(x[i], st);
+          inside[i] = x[i] >= lo && x[i] <= hi;
+        }
       }
     }
     ctx.put("inside", inside);

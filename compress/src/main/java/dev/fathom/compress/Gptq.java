@@ -12,7 +12,9 @@ import dev.fathom.quant.GroupGrid;
  * <p>Groups: a group's step (scale, zero point) is fitted when the sweep reaches its first column,
  * from the weights as the updates have left them at that moment (the later columns of the group
  * included), and every column of the group is rounded with it; so the result lies exactly on the
- * format's stored grid (fp16 scales included). Act-order (columns by decreasing H_jj) is not
+ * format's stored grid (fp16 scales included). When the group size does not divide the
+ * in-features, the last group of each row is short ({@link GroupGrid#groups}) and its step is
+ * fitted the same way, over its own columns. Act-order (columns by decreasing H_jj) is not
  * implemented: with groups it needs a column permutation stored with the matrix.
  */
 public final class Gptq {
@@ -27,14 +29,15 @@ public final class Gptq {
     grid.checkColumns(cols);
     InverseHessian hinv = InverseHessian.of(h, cols, config.dampening());
     float[] work = w.clone();
-    int g = grid.groupSize(cols), perRow = cols / g;
+    int g = grid.groupSize(cols), perRow = grid.groups(cols);
     int[] codes = new int[rows * cols];
     GroupGrid.Step[] steps = new GroupGrid.Step[rows * perRow];
     ObsSweep.run(work, rows, cols, hinv, config.blockSize(), new ObsSweep.ColumnRule() {
       @Override
       public void beforeColumn(float[] cur, int rs, int cs, int j, int i1, int i2, InverseHessian u) {
         if (j % g != 0) return;
-        for (int r = 0; r < rs; r++) steps[r * perRow + j / g] = grid.fit(cur, r * cs + j, g);
+        int n = Math.min(g, cs - j);  // the short last group holds the remainder
+        for (int r = 0; r < rs; r++) steps[r * perRow + j / g] = grid.fit(cur, r * cs + j, n);
       }
 
       @Override

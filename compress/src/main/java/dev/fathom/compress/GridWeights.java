@@ -15,21 +15,12 @@ public record GridWeights(GroupGrid grid, int rows, int cols, float[] values, in
   /** Round to nearest: every group's step from its own values, every value to its nearest code. */
   public static GridWeights roundToNearest(GroupGrid grid, float[] w, int rows, int cols) {
     grid.checkColumns(cols);
-    int g = grid.groupSize(cols), perRow = cols / g;
-    float[] v = new float[rows * cols];
+    int g = grid.groupSize(cols);
     int[] codes = new int[rows * cols];
-    GroupGrid.Step[] steps = new GroupGrid.Step[rows * perRow];
-    for (int r = 0; r < rows; r++) {
-      for (int b = 0; b < perRow; b++) {
-        int at = r * cols + b * g;
-        GroupGrid.Step st = grid.fit(w, at, g);
-        steps[r * perRow + b] = st;
-        for (int i = at; i < at + g; i++) {
-          codes[i] = grid.code(w[i], st);
-          v[i] = grid.value(codes[i], st);
-        }
-      }
-    }
+    GroupGrid.Step[] steps = new GroupGrid.Step[rows * grid.groups(cols)];
+    grid.roundToNearest(w, 0, rows, cols, codes, steps);
+    float[] v = new float[rows * cols];
+    for (int i = 0; i < v.length; i++) v[i] = grid.value(codes[i], steps[(i / cols) * grid.groups(cols) + (i % cols) / g]);
     return new GridWeights(grid, rows, cols, v, codes, steps);
   }
 

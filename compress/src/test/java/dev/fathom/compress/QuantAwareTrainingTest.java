@@ -213,8 +213,6 @@ class QuantAwareTrainingTest {
     assertThatThrownBy(() -> QuantAwareTraining.attach(odd, GroupGrid.parse("q4_0"), n -> true))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight: q4_0")
         .hasMessageContaining("multiple of the block size 32, got 20");
-    assertThatThrownBy(() -> QuantAwareTraining.attach(odd, GroupGrid.parse("int3g16"), n -> true))
-        .hasMessageContaining("group size 16, got 20");
     assertThatThrownBy(() -> QuantAwareTraining.attach(odd, GroupGrid.parse("int3g4"), n -> false))
         .hasMessageContaining("no Linear or Conv2d weight of the model was selected");
     LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.llama(64, 64, 48, 1, 4, 2, 32, false), new Rng(1));

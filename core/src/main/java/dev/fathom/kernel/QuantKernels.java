@@ -75,7 +75,12 @@ public final class QuantKernels {
     rows(INT8, q, s, null, in, x, xOff, xStride, batch, bias, bOff, y, yOff, yStride, o0, o1, accumulate);
   }
 
-  /** int4g128: {@code W[o, g·128 + j] = s[o·in/128 + g] · (nibble − z[...])}, low nibbles j < 64, high j ≥ 64. */
+  /**
+   * int4g128: {@code W[o, g·128 + j] = s[o·G + g] · (nibble − z[o·G + g])}, G = ⌈in/128⌉ groups per
+   * row, low nibbles j < 64, high j ≥ 64; row o's nibbles start at byte o·⌈in/2⌉. When 128 does not
+   * divide in, the last group holds r = in mod 128 weights in ⌈r/2⌉ bytes (low j, high j + ⌈r/2⌉):
+   * its pairs of nibbles go through the same vector loop, an odd remainder of bytes element by element.
+   */
   public static void int4g128(byte[] q, float[] s, byte[] z, int in, float[] x, int xOff, int xStride, int batch, float[] bias, int bOff,
       float[] y, int yOff, int yStride, int o0, int o1, boolean accumulate) {
     if (!VECTOR) {
@@ -97,10 +102,10 @@ public final class QuantKernels {
     }
     // Q4_0 and int4g128 subtract a zero point per group: Σ (n − z)·x = Σ n·x − z·Σ x, with Σ x per
     // group computed once per input here instead of a subtraction per weight in the loop.
-    int group = fmt == Q4_0 ? 32 : 128, ng = in / group;
+    int group = fmt == Q4_0 ? 32 : 128, ng = (in + group - 1) / group;  // int4g128: a short last group counts
     float[] sums = fmt == Q4_0 || fmt == INT4 ? scratch(SUMS, batch * ng) : null;
     if (sums != null) {
-      for (int r = 0; r < batch; r++) groupSums(x, xOff + r * xStride, ng, group, sums, r * ng);
+      for (int r = 0; r < batch; r++) groupSums(x, xOff + r * xStride, ng, group, in, sums, r * ng);
     }
     float[] pair = scratch(PAIR, 2);
     for (int o = o0; o < o1; o += 2) {
@@ -134,12 +139,15 @@ public final class QuantKernels {
     return a;
   }
 
-  /** {@code out[off + g] = Σ_{j < size} x[xb + g·size + j]} for g in [0, groups). */
-  private static void groupSums(float[] x, int xb, int groups, int size, float[] out, int off) {
+  /** {@code out[off + g] = Σ_{j < n_g} x[xb + g·size + j]} for g in [0, groups), n_g = size, or in − g·size for a short last group. */
+  private static void groupSums(float[] x, int xb, int groups, int size, int in, float[] out, int off) {
     for (int g = 0; g < groups; g++) {
+      int n = Math.min(size, in - g * size), bound = F.loopBound(n), c = 0;
       FloatVector acc = FloatVector.zero(F);
-      for (int c = 0; c < size; c += L) acc = acc.add(FloatVector.fromArray(F, x, xb + g * size + c));
-      out[off + g] = VecMath.foldLanes(acc);
+      for (; c < bound; c += L) acc = acc.add(FloatVector.fromArray(F, x, xb + g * size + c));
+      float t = VecMath.foldLanes(acc);
+      for (; c < n; c++) t += x[xb + g * size + c];
+      out[off + g] = t;
     }
   }
 
@@ -232,25 +240,54 @@ public final class QuantKernels {
     out[1] = VecMath.foldLanes(acc2) - 8 * (r0 + r1);
   }
 
-  /** Nibbles n with a zero point z per group of 128: {@code Σ_g d_g·Σ_{i in g} n_i·x_i − Σ_g d_g·z_g·Σ_{i in g} x_i}. */
+  /**
+   * Nibbles n with a zero point z per group of 128: {@code Σ_g d_g·Σ_{i in g} n_i·x_i − Σ_g d_g·z_g·Σ_{i in g} x_i}.
+   * A short last group of r weights (h = ⌈r/2⌉ bytes) runs its first ⌊r/2⌋ bytes rounded down to
+   * whole vectors through the vector loop (low nibbles x[.. + j], high x[.. + h + j]) and the rest
+   * element by element; an odd r's last high nibble is padding and is skipped.
+   */
   private static void dotInt4(byte[] q, float[] s, byte[] z, int in, int o, int o2, float[] x, int xb, float[] sums, int so,
       float[] out) {
-    int ng = in / 128, half = in / 2, qa = o * half, qb = o2 * half, sa = o * ng, sb = o2 * ng;
+    int full = in / 128, ng = (in + 127) / 128, rowQ = (in + 1) / 2, qa = o * rowQ, qb = o2 * rowQ, sa = o * ng, sb = o2 * ng;
     FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
-    for (int c = 0; c < half; c += L) {
+    for (int c = 0; c < full * 64; c += L) {
       int g = c >> 6, xo = xb + (g << 7) + (c & 63);  // group g: bytes [64g, 64g + 64), low nibbles x[128g + j], high x[128g + 64 + j]
       FloatVector lo = FloatVector.fromArray(F, x, xo), hi = FloatVector.fromArray(F, x, xo + 64);
       IntVector v = widenInts(q, qa + c), v2 = widenInts(q, qb + c);
       acc = high(v).fma(hi, low(v).mul(lo)).fma(FloatVector.broadcast(F, s[sa + g]), acc);
       acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(FloatVector.broadcast(F, s[sb + g]), acc2);
     }
+    float tail = 0, tail2 = 0;
+    int r = in - full * 128;
+    if (r > 0) {
+      int h = (r + 1) / 2, bound = F.loopBound(r / 2), q0 = full * 64, xo = xb + full * 128, j = 0;
+      FloatVector ds = FloatVector.broadcast(F, s[sa + full]), ds2 = FloatVector.broadcast(F, s[sb + full]);
+      for (; j < bound; j += L) {
+        FloatVector lo = FloatVector.fromArray(F, x, xo + j), hi = FloatVector.fromArray(F, x, xo + h + j);
+        IntVector v = widenInts(q, qa + q0 + j), v2 = widenInts(q, qb + q0 + j);
+        acc = high(v).fma(hi, low(v).mul(lo)).fma(ds, acc);
+        acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(ds2, acc2);
+      }
+      float p = 0, p2 = 0;
+      for (; j < h; j++) {
+        int v = q[qa + q0 + j], v2 = q[qb + q0 + j];
+        p = Math.fma(v & 0x0F, x[xo + j], p);
+        p2 = Math.fma(v2 & 0x0F, x[xo + j], p2);
+        if (j + h < r) {
+          p = Math.fma((v >> 4) & 0x0F, x[xo + h + j], p);
+          p2 = Math.fma((v2 >> 4) & 0x0F, x[xo + h + j], p2);
+        }
+      }
+      tail = s[sa + full] * p;
+      tail2 = s[sb + full] * p2;
+    }
     float corr = 0, corr2 = 0;
     for (int g = 0; g < ng; g++) {
       corr = Math.fma(s[sa + g] * z[sa + g], sums[so + g], corr);
       corr2 = Math.fma(s[sb + g] * z[sb + g], sums[so + g], corr2);
     }
-    out[0] = VecMath.foldLanes(acc) - corr;
-    out[1] = VecMath.foldLanes(acc2) - corr2;
+    out[0] = VecMath.foldLanes(acc) + tail - corr;
+    out[1] = VecMath.foldLanes(acc2) + tail2 - corr2;
   }
 
   private static void dotInt8(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] out) {
@@ -308,16 +345,17 @@ public final class QuantKernels {
     for (int i = 0; i < in; i++) out[off + i] = so * q[o * in + i];
   }
 
-  /** Row o of an int4g128 matrix as floats. */
+  /** Row o of an int4g128 matrix as floats (a short last group included). */
   public static void dequantizeInt4g128(byte[] q, float[] s, byte[] z, int in, int o, float[] out, int off) {
-    int ng = in / 128;
+    int ng = (in + 127) / 128, qo = o * ((in + 1) / 2);
     for (int g = 0; g < ng; g++) {
       float d = s[o * ng + g];
-      int zero = z[o * ng + g], qo = o * (in / 2) + g * 64, ob = off + g * 128;
-      for (int j = 0; j < 64; j++) {
+      int zero = z[o * ng + g], n = Math.min(128, in - g * 128), h = (n + 1) / 2, ob = off + g * 128;
+      for (int j = 0; j < h; j++) {
         out[ob + j] = d * ((q[qo + j] & 0x0F) - zero);
-        out[ob + j + 64] = d * (((q[qo + j] >> 4) & 0x0F) - zero);
+        if (j + h < n) out[ob + j + h] = d * (((q[qo + j] >> 4) & 0x0F) - zero);
       }
+      qo += h;
     }
   }
 }

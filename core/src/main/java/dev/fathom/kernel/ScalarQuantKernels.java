@@ -53,17 +53,20 @@ final class ScalarQuantKernels {
 
   static void int4g128(byte[] q, float[] s, byte[] z, int in, float[] x, int xOff, int xStride, int batch, float[] bias, int bOff,
       float[] y, int yOff, int yStride, int o0, int o1, boolean accumulate) {
-    int ng = in / 128;
+    int ng = (in + 127) / 128;  // the last group holds in mod 128 weights when 128 does not divide in
     each(xOff, xStride, batch, bias, bOff, y, yOff, yStride, o0, o1, accumulate, (o, xb) -> {
       float t = 0f;
+      int qo = o * ((in + 1) / 2);
       for (int g = 0; g < ng; g++) {
-        int zero = z[o * ng + g];
+        int zero = z[o * ng + g], n = Math.min(128, in - g * 128), h = (n + 1) / 2;
         float p = 0f;
-        for (int j = 0; j < 64; j++) {
-          int v = q[o * (in / 2) + g * 64 + j];
-          p += ((v & 0x0F) - zero) * x[xb + g * 128 + j] + (((v >> 4) & 0x0F) - zero) * x[xb + g * 128 + 64 + j];
+        for (int j = 0; j < h; j++) {
+          int v = q[qo + j];
+          p += ((v & 0x0F) - zero) * x[xb + g * 128 + j];
+          if (j + h < n) p += (((v >> 4) & 0x0F) - zero) * x[xb + g * 128 + h + j];
         }
         t += s[o * ng + g] * p;
+        qo += h;
       }
       return t;
     });

@@ -105,21 +105,59 @@ public final class GroupGrid {
     return format;
   }
 
-  /** Weights per group in a row of {@code cols}: the block size, or {@code cols} for a per-row scale. */
+  /** Weights per full group in a row of {@code cols}: the group size, or {@code cols} for a per-row scale. */
   public int groupSize(int cols) {
     return groupSize == 0 ? cols : groupSize;
   }
 
   /**
-   * Checks that rows of {@code cols} split into whole groups.
+   * Groups per row of {@code cols}: ⌈cols / groupSize⌉. When the group size does not divide cols,
+   * the last group of each row is short and holds the remainder (1376 = 10·128 + 96: ten groups of
+   * 128 and one of 96), as GPTQ's reference code tolerates; it gets its own step, fitted from its
+   * own values like any other group.
+   */
+  public int groups(int cols) {
+    int g = groupSize(cols);
+    return (cols + g - 1) / g;
+  }
+
+  /** Weights in group {@code b} of a row of {@code cols}: the group size, less for a short last group. */
+  public int groupLength(int cols, int b) {
+    int g = groupSize(cols);
+    return Math.min(g, cols - b * g);
+  }
+
+  /**
+   * Checks that this grid can round rows of {@code cols}: any positive cols for the asymmetric grids
+   * (int4g128 and the float-kept int&lt;b&gt;g&lt;n&gt;: a short last group takes the remainder) and
+   * int8; a multiple of 32 for the llama.cpp-compatible q8_0 and q4_0, whose blocks have no short form.
    *
    * @throws IllegalArgumentException if not, naming the group size and the columns
    */
   public void checkColumns(int cols) {
     if (format != null) {
       format.checkShape(1, cols);
-    } else if (cols < 1 || cols % groupSize != 0) {
-      throw new IllegalArgumentException(id + ": in-features must be a positive multiple of the group size " + groupSize + ", got " + cols);
+    } else if (cols < 1) {
+      throw new IllegalArgumentException(id + ": expected positive in-features, got " + cols);
+    }
+  }
+
+  /**
+   * Rounds each group of each row of W (rows, cols) to nearest with a step fitted from its own
+   * values ({@link #fit}), the short last group included.
+   *
+   * @param codes receives the codes (rows, cols) row-major
+   * @param steps receives one step per group, row by row ({@link #groups} per row)
+   */
+  public void roundToNearest(float[] w, int off, int rows, int cols, int[] codes, Step[] steps) {
+    int g = groupSize(cols), perRow = groups(cols);
+    for (int r = 0; r < rows; r++) {
+      for (int b = 0; b < perRow; b++) {
+        int at = r * cols + b * g, n = Math.min(g, cols - b * g);
+        Step st = fit(w, off + at, n);
+        steps[r * perRow + b] = st;
+        for (int i = 0; i < n; i++) codes[at + i] = code(w[off + at + i], st);
+      }
     }
   }
 

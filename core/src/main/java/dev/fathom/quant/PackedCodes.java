@@ -3,14 +3,15 @@ package dev.fathom.quant;
 /**
  * Integer codes and group steps → the in-memory arrays of a {@link QuantizedMatrix}: int8 codes as
  * bytes (q8_0, int8), 4-bit codes as nibbles (q4_0: byte j holds elements j and j + 16 of its
- * block; int4g128: j and j + 64 of its group), scales as floats, int4g128 zero points as bytes.
+ * block; int4g128: j and j + 64 of its group, j and j + ⌈r/2⌉ in a short last group of r), scales
+ * as floats, int4g128 zero points as bytes.
  */
 final class PackedCodes {
   private PackedCodes() {}
 
   static QuantizedMatrix pack(QuantFormat f, int rows, int cols, int[] codes, GroupGrid.Step[] steps) {
     GroupGrid grid = GroupGrid.of(f);
-    int g = grid.groupSize(cols), groups = rows * (cols / g);
+    int g = grid.groupSize(cols), perRow = grid.groups(cols), groups = rows * perRow;
     if (codes.length != (long) rows * cols || steps.length != groups) {
       throw new IllegalArgumentException(f + " (" + rows + ", " + cols + "): expected " + (long) rows * cols + " codes and " + groups
           + " steps, got " + codes.length + " and " + steps.length);
@@ -38,13 +39,17 @@ final class PackedCodes {
         throw new IllegalArgumentException(f + ": code " + codes[i] + " at element " + i + " is outside [" + lo + ", " + hi + "]");
       }
     }
-    byte[] q = new byte[nibbles ? codes.length / 2 : codes.length];
+    byte[] q = new byte[nibbles ? rows * ((cols + 1) / 2) : codes.length];
     if (!nibbles) {
       for (int i = 0; i < codes.length; i++) q[i] = (byte) codes[i];
     } else {
-      int half = g / 2;
-      for (int b = 0; b < codes.length / g; b++) {
-        for (int j = 0; j < half; j++) q[b * half + j] = (byte) (codes[b * g + j] | codes[b * g + j + half] << 4);
+      int at = 0;  // value bytes so far: each group's ⌈n/2⌉ follow the previous group's
+      for (int r = 0; r < rows; r++) {
+        for (int b = 0; b < perRow; b++) {
+          int c0 = r * cols + b * g, n = grid.groupLength(cols, b), half = (n + 1) / 2;
+          for (int j = 0; j < half; j++) q[at + j] = (byte) (codes[c0 + j] | (j + half < n ? codes[c0 + j + half] << 4 : 0));
+          at += half;
+        }
       }
     }
     return new QuantizedMatrix(f, rows, cols, q, scales, zeros);

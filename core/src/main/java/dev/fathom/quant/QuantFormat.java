@@ -19,7 +19,10 @@ import java.util.stream.Collectors;
  *   <li>{@link #INT4_G128}: asymmetric 4-bit groups of 128 along the input (as GPTQ and AWQ use):
  *       per group an fp16 scale s = (max − min) / 15, a zero point z in [0, 15] (one byte) and 64
  *       bytes of nibbles, byte j holding element j (low) and j + 64 (high); x = s·(q − z).
- *       67 bytes per group, 4.19 bits per weight.
+ *       67 bytes per group, 4.19 bits per weight. In-features need not be a multiple of 128: the
+ *       last group of a row then holds the remainder r (1376 = 10·128 + 96) with its own fp16 scale
+ *       and zero point and ⌈r/2⌉ nibble bytes, byte j holding element j (low) and j + ⌈r/2⌉ (high;
+ *       the high nibble of the last byte is 0 padding when r is odd).
  * </ul>
  *
  * The Q8_0 and Q4_0 blocks are byte for byte those of ggml (little-endian fp16 first), so rows of
@@ -50,9 +53,16 @@ public enum QuantFormat {
     return blockSize;
   }
 
-  /** Bytes of one packed row of {@code cols} weights. */
+  /** Bytes of one packed row of {@code cols} weights (int4g128: a short last group costs 3 + ⌈r/2⌉ bytes). */
   public long rowBytes(int cols) {
-    return this == INT8 ? 4L + cols : (long) (cols / blockSize) * blockBytes;
+    if (this == INT8) return 4L + cols;
+    int tail = this == INT4_G128 ? cols % blockSize : 0;
+    return (long) (cols / blockSize) * blockBytes + (tail > 0 ? 3 + (tail + 1) / 2 : 0);
+  }
+
+  /** Whether the last block of a row may be short (int4g128 only; llama.cpp's q8_0/q4_0 blocks have no short form). */
+  public boolean shortLastBlock() {
+    return this == INT4_G128;
   }
 
   /** Bytes of the packed matrix (rows, cols). */
@@ -63,13 +73,14 @@ public enum QuantFormat {
   /**
    * Checks that a matrix (rows, cols) can be stored in this format.
    *
-   * @throws IllegalArgumentException for a non-positive size or in-features not a multiple of the block size
+   * @throws IllegalArgumentException for a non-positive size or in-features not a multiple of the
+   *     block size (q8_0, q4_0; int4g128 takes any in-features, see {@link #shortLastBlock})
    */
   public void checkShape(int rows, int cols) {
     if (rows < 1 || cols < 1) {
       throw new IllegalArgumentException(id + ": expected a matrix with positive sizes, got (" + rows + ", " + cols + ")");
     }
-    if (cols % blockSize != 0) {
+    if (cols % blockSize != 0 && !shortLastBlock()) {
       throw new IllegalArgumentException(id + ": in-features must be a multiple of the block size " + blockSize + ", got "
           + cols + " (matrix (" + rows + ", " + cols + "))");
     }

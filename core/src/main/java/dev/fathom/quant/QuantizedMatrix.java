@@ -32,9 +32,8 @@ public final class QuantizedMatrix {
     format.checkShape(rows, cols);
     this.rows = rows;
     this.cols = cols;
-    long n = (long) rows * cols;
-    long values = format == QuantFormat.Q4_0 || format == QuantFormat.INT4_G128 ? n / 2 : n;
-    long nScales = format == QuantFormat.INT8 ? rows : n / format.blockSize();
+    long values = valueBytes(format, rows, cols);
+    long nScales = (long) rows * blocksPerRow(format, cols);
     if (q.length != values || scales.length != nScales || (format == QuantFormat.INT4_G128) != (zeros != null)
         || (zeros != null && zeros.length != nScales)) {
       throw new IllegalArgumentException(format + " (" + rows + ", " + cols + "): expected " + values + " value bytes and " + nScales
@@ -117,7 +116,21 @@ public final class QuantizedMatrix {
 
   /** The scale of block/group {@code b} of row {@code o} (for int8, of the row: b is ignored). */
   public float scale(int o, int b) {
-    return format == QuantFormat.INT8 ? scales[o] : scales[o * (cols / format.blockSize()) + b];
+    return format == QuantFormat.INT8 ? scales[o] : scales[o * blocksPerRow(format, cols) + b];
+  }
+
+  /** Bytes of the values alone (no scales): one per weight, half a byte per weight for the nibble formats (int4g128: ⌈cols/2⌉ per row). */
+  static long valueBytes(QuantFormat f, int rows, int cols) {
+    return switch (f) {
+      case Q8_0, INT8 -> (long) rows * cols;
+      case Q4_0 -> (long) rows * cols / 2;
+      case INT4_G128 -> (long) rows * ((cols + 1) / 2);
+    };
+  }
+
+  /** Scales per row: 1 for int8, ⌈cols / block⌉ otherwise (int4g128's short last group has its own). */
+  static int blocksPerRow(QuantFormat f, int cols) {
+    return f == QuantFormat.INT8 ? 1 : (cols + f.blockSize() - 1) / f.blockSize();
   }
 
   /** Writes row {@code o} of the dequantized matrix to {@code out[off..off + cols)}. */

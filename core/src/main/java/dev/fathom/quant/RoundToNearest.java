@@ -12,17 +12,9 @@ final class RoundToNearest {
 
   static QuantizedMatrix quantize(QuantFormat f, float[] w, int off, int rows, int cols) {
     GroupGrid grid = GroupGrid.of(f);
-    int g = grid.groupSize(cols), perRow = cols / g;
     int[] codes = new int[Math.multiplyExact(rows, cols)];
-    GroupGrid.Step[] steps = new GroupGrid.Step[rows * perRow];
-    for (int o = 0; o < rows; o++) {
-      for (int b = 0; b < perRow; b++) {
-        int at = o * cols + b * g;
-        GroupGrid.Step st = grid.fit(w, off + at, g);
-        steps[o * perRow + b] = st;
-        for (int i = 0; i < g; i++) codes[at + i] = grid.code(w[off + at + i], st);
-      }
-    }
+    GroupGrid.Step[] steps = new GroupGrid.Step[rows * grid.groups(cols)];
+    grid.roundToNearest(w, off, rows, cols, codes, steps);
     return PackedCodes.pack(f, rows, cols, codes, steps);
   }
 }

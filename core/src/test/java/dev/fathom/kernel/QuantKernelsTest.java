@@ -28,9 +28,11 @@ class QuantKernelsTest {
     return (double) s[o * (in / 32) + b] * ((j < 16 ? v & 15 : v >> 4) - 8);
   };
   private static final Weight I8 = (q, s, z, in, o, i) -> (double) s[o] * q[o * in + i];
+  /** int4g128 with a short last group of r = in mod 128: its h = ⌈r/2⌉ bytes hold element j low and j + h high. */
   private static final Weight I4 = (q, s, z, in, o, i) -> {
-    int g = i / 128, j = i % 128, v = q[o * (in / 2) + g * 64 + j % 64] & 0xFF;
-    return (double) s[o * (in / 128) + g] * ((j < 64 ? v & 15 : v >> 4) - z[o * (in / 128) + g]);
+    int groups = (in + 127) / 128, g = i / 128, j = i % 128, n = Math.min(128, in - g * 128), h = (n + 1) / 2;
+    int v = q[o * ((in + 1) / 2) + g * 64 + j % h] & 0xFF;
+    return (double) s[o * groups + g] * ((j < h ? v & 15 : v >> 4) - z[o * groups + g]);
   };
 
   @Test
@@ -62,6 +64,12 @@ class QuantKernelsTest {
     check("int4g128", new int[] {128, 384, 1408}, 128, 2, true, QuantKernels::int4g128, ScalarQuantKernels::int4g128, I4);
   }
 
+  /** A short last group: 1376 = 10·128 + 96 (base's down_proj), 200 = 128 + 72, 129 = 128 + 1, 127 and 1 (one short group only), 161 (odd r = 33). */
+  @Test
+  void int4g128WithAShortLastGroupMatchesScalarAndReference() {
+    check("int4g128-short", new int[] {1376, 200, 129, 127, 161, 1}, 128, 2, true, QuantKernels::int4g128, ScalarQuantKernels::int4g128, I4);
+  }
+
   /**
    * Random values, scales and zero points for each size; y starts non-zero so that accumulate and
    * overwrite differ; a bias, offsets and strides on x and y, and a row range that skips the first
@@ -72,9 +80,9 @@ class QuantKernelsTest {
     for (int in : ins) {
       for (int rows : ROWS) {
         for (int batch : BATCHES) {
-          byte[] q = new byte[rows * in / perByte];
+          byte[] q = new byte[rows * (perByte == 2 ? (in + 1) / 2 : in)];  // int4g128: ⌈in/2⌉ bytes per row
           for (int i = 0; i < q.length; i++) q[i] = (byte) (perByte == 2 ? rnd.nextInt(256) : rnd.nextInt(-127, 128));
-          float[] s = new float[block == 0 ? rows : rows * in / block];
+          float[] s = new float[block == 0 ? rows : rows * ((in + block - 1) / block)];
           for (int i = 0; i < s.length; i++) s[i] = (float) rnd.nextDouble(-0.05, 0.05);
           byte[] z = zeros ? new byte[s.length] : null;
           if (zeros) for (int i = 0; i < z.length; i++) z[i] = (byte) rnd.nextInt(16);
@@ -136,6 +144,19 @@ class QuantKernelsTest {
       for (int i = 0; i < in; i++) assertThat(out[4 + i]).isEqualTo((float) I8.at(q8, sRow, null, in, o, i));
       QuantKernels.dequantizeInt4g128(q4, s128, z, in, o, out, 4);
       for (int i = 0; i < in; i++) assertThat(out[4 + i]).isEqualTo((float) I4.at(q4, s128, z, in, o, i));
+    }
+    for (int n : new int[] {1376, 129, 127}) {  // short last groups
+      byte[] qs = new byte[rows * ((n + 1) / 2)], zs = new byte[rows * ((n + 127) / 128)];
+      float[] ss = new float[zs.length], row = new float[n + 4];
+      for (int i = 0; i < qs.length; i++) qs[i] = (byte) rnd.nextInt(256);
+      for (int i = 0; i < zs.length; i++) {
+        zs[i] = (byte) rnd.nextInt(16);
+        ss[i] = (float) rnd.nextDouble(-1, 1);
+      }
+      for (int o = 0; o < rows; o++) {
+        QuantKernels.dequantizeInt4g128(qs, ss, zs, n, o, row, 4);
+        for (int i = 0; i < n; i++) assertThat(row[4 + i]).as("in=%d o=%d i=%d", n, o, i).isEqualTo((float) I4.at(qs, ss, zs, n, o, i));
+      }
     }
   }
 }

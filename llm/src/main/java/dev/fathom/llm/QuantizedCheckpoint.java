@@ -117,7 +117,7 @@ public final class QuantizedCheckpoint {
     if (shape.length != 2 || rows != shape[0] || cols != shape[1]) {
       throw new FormatException(where + " has logical shape [" + rows + ", " + cols + "], expected " + Shape.str(shape) + " from config.json");
     }
-    if (cols % f.blockSize() != 0) {
+    if (cols % f.blockSize() != 0 && !f.shortLastBlock()) {
       throw new FormatException(where + ": " + f + " needs in-features that are a multiple of " + f.blockSize() + ", got " + cols);
     }
     long[] want = {rows, f.rowBytes((int) cols)};
