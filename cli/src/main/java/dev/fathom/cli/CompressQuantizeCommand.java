@@ -45,6 +45,9 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Option(names = "--awq-batches", description = "awq: calibration batches of 8 windows whose block outputs score each α (default 2)")
   Integer awqBatches;
 
+  @Option(names = "--awq-skip-qk-clip", description = "awq: round q_proj and k_proj to nearest after scaling instead of searching their clipping, as the authors' code does")
+  boolean awqSkipQkClip;
+
   @Option(names = "--threshold", description = "llm-int8: input columns whose calibration |x| exceeds this stay float (default 6.0)")
   Double threshold;
 
@@ -70,7 +73,9 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     if (awqBatches != null && m != QuantizationMethod.AWQ) throw new CliException("--awq-batches: only for --method awq, got --method " + m);
     AwqConfig awqGrids = parse(() -> new AwqConfig(awqGrid == null ? AwqConfig.defaults().gridSize() : awqGrid,
         AwqConfig.defaults().searchBatches()), "--awq-grid");
-    AwqConfig awq = parse(() -> new AwqConfig(awqGrids.gridSize(), awqBatches == null ? awqGrids.searchBatches() : awqBatches), "--awq-batches");
+    if (awqSkipQkClip && m != QuantizationMethod.AWQ) throw new CliException("--awq-skip-qk-clip: only for --method awq, got --method " + m);
+    AwqConfig awq = parse(() -> new AwqConfig(awqGrids.gridSize(), awqBatches == null ? awqGrids.searchBatches() : awqBatches, !awqSkipQkClip),
+        "--awq-batches");
     if (threshold != null && m != QuantizationMethod.LLM_INT8) throw new CliException("--threshold: only for --method llm-int8, got --method " + m);
     W8A8Config w8a8 = parse(() -> new W8A8Config(alpha == null ? W8A8Config.DEFAULT_ALPHA : alpha,
         threshold == null ? W8A8Config.DEFAULT_THRESHOLD : threshold), alpha != null ? "--alpha" : "--threshold");

@@ -5,8 +5,15 @@ package dev.fathom.compress;
  *
  * @param gridSize α is tried at 0, 1/gridSize, ..., (gridSize−1)/gridSize (20 in the paper's code)
  * @param searchBatches calibration batches (of the layerwise run) whose block outputs score each α
+ * @param clipQueryKey whether q_proj and k_proj get the weight-clipping search too; the authors'
+ *     code skips them ("due to qk bmm, it is hard to clip precisely") and rounds them to nearest
  */
-public record AwqConfig(int gridSize, int searchBatches) {
+public record AwqConfig(int gridSize, int searchBatches, boolean clipQueryKey) {
+  /** With q_proj and k_proj clipped like every other projection. */
+  public AwqConfig(int gridSize, int searchBatches) {
+    this(gridSize, searchBatches, true);
+  }
+
   public AwqConfig {
     if (gridSize < 1) throw new IllegalArgumentException("AWQ gridSize: expected >= 1, got " + gridSize);
     if (searchBatches < 1) throw new IllegalArgumentException("AWQ searchBatches: expected >= 1, got " + searchBatches);

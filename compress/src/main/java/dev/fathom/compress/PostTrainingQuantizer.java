@@ -11,7 +11,6 @@ import dev.fathom.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -109,23 +108,29 @@ public final class PostTrainingQuantizer {
     switch (method) {
       case RTN -> forEachProjection(model, (name, t) -> out.put(name, store(t, GridWeights.roundToNearest(grid, t.data(), t.size(0), t.size(1)))));
       case GPTQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> roundLayer(i, layer, inputs, out,
-          (w, h) -> Gptq.quantize(w.data(), w.size(0), w.size(1), h, grid, GptqConfig.defaults())));
+          (name, w, h) -> Gptq.quantize(w.data(), w.size(0), w.size(1), h, grid, GptqConfig.defaults())));
       case AWQ -> LayerwiseCalibration.run(model, calibration, CALIBRATION_BATCH, (i, layer, inputs) -> {
         Awq.scaleLayer(layer, inputs, grid, awq);
-        roundLayer(i, layer, inputs, out, (w, h) -> AwqClip.round(grid, w.data(), w.size(0), w.size(1), h));  // H of the scaled layer's inputs
+        roundLayer(i, layer, inputs, out, (name, w, h) -> !awq.clipQueryKey() && (name.endsWith("q_proj") || name.endsWith("k_proj"))
+            ? GridWeights.roundToNearest(grid, w.data(), w.size(0), w.size(1))
+            : AwqClip.round(grid, w.data(), w.size(0), w.size(1), h));  // H of the scaled layer's inputs
       });
       default -> throw new IllegalStateException("unreachable: " + method);
     }
     return out;
   }
 
-  /** Rounds every projection of decoder layer {@code i} by {@code rounding}(weight, H of its calibration inputs), in place, into {@code out}. */
-  private static void roundLayer(int i, Module layer, List<Tensor> inputs, Map<String, GridWeights> out,
-      BiFunction<Tensor, double[], GridWeights> rounding) {
+  /** How one projection of a layer is rounded: its name in the layer (e.g. {@code self_attn.q_proj}), weight, H of its inputs. */
+  private interface LayerRounding {
+    GridWeights round(String name, Tensor weight, double[] hessian);
+  }
+
+  /** Rounds every projection of decoder layer {@code i} by {@code rounding}(name, weight, H of its calibration inputs), in place, into {@code out}. */
+  private static void roundLayer(int i, Module layer, List<Tensor> inputs, Map<String, GridWeights> out, LayerRounding rounding) {
     Map<String, LinearStats> stats = LayerwiseCalibration.collect(layer, inputs);
     for (Map.Entry<String, Linear> e : LayerwiseCalibration.linears(layer).entrySet()) {
       Tensor w = e.getValue().weight;
-      out.put(paramName(i, e.getKey()), store(w, rounding.apply(w, stats.get(e.getKey()).hessian())));
+      out.put(paramName(i, e.getKey()), store(w, rounding.round(e.getKey(), w, stats.get(e.getKey()).hessian())));
     }
   }
 

@@ -17,10 +17,7 @@ import org.junit.jupiter.api.Test;
 class AwqTest {
   @Test
   void foldedScalesLeaveTheFloatModelUnchanged() {
-    LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.llama(64, 128, 384, 2, 4, 4, 32, false), new Rng(5));
-    // salient hidden channels, as trained models have: AWQ then picks α > 0
-    float[] emb = m.model().embedTokens().weight.data();
-    for (int t = 0; t < 64; t++) for (int j = 0; j < 128; j += 16) emb[t * 128 + j] *= 12;
+    LlamaForCausalLM m = salientModel();
     Tensor ids = Tensor.ofLongs(java.util.stream.LongStream.range(0, 48).map(i -> (i * 7) % 64).toArray(), 2, 24);
     float[] before;
     try (var g = Grad.disabled()) {
@@ -41,6 +38,42 @@ class AwqTest {
     double maxAbs = 0;
     for (float v : before) maxAbs = Math.max(maxAbs, Math.abs(v));
     for (int i = 0; i < before.length; i++) assertThat((double) after[i]).as("logit %d", i).isCloseTo(before[i], org.assertj.core.data.Offset.offset(1e-4 * maxAbs + 1e-5));
+  }
+
+  /** A small random Llama with salient hidden channels, as trained models have: AWQ then picks α > 0. */
+  private static LlamaForCausalLM salientModel() {
+    LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.llama(64, 128, 384, 2, 4, 4, 32, false), new Rng(5));
+    float[] emb = m.model().embedTokens().weight.data();
+    for (int t = 0; t < 64; t++) for (int j = 0; j < 128; j += 16) emb[t * 128 + j] *= 12;
+    return m;
+  }
+
+  @Test
+  void skippingQueryKeyClippingRoundsThemToNearestAndLeavesTheRestOfTheLayerAlone() {
+    GroupGrid grid = GroupGrid.INT3_G32;
+    CalibrationSet calib = CalibrationSet.sample(new Rng(6).permutation(64), 24, 16, 1);
+    // layer 0's scaled float weights: the scale search alone (it does not depend on the clipping)
+    LlamaForCausalLM scaledOnly = salientModel();
+    java.util.Map<String, float[]> scaled = new java.util.HashMap<>();
+    LayerwiseCalibration.run(scaledOnly, calib, PostTrainingQuantizer.CALIBRATION_BATCH, (i, layer, inputs) -> {
+      Awq.scaleLayer(layer, inputs, grid, AwqConfig.defaults());
+      if (i == 0) LayerwiseCalibration.linears(layer).forEach((name, l) -> scaled.put(name, l.weight.data().clone()));
+    });
+    var clipAll = PostTrainingQuantizer.round(salientModel(), QuantizationMethod.AWQ, grid, calib, new AwqConfig(20, 2, true));
+    var skipQk = PostTrainingQuantizer.round(salientModel(), QuantizationMethod.AWQ, grid, calib, new AwqConfig(20, 2, false));
+    for (String p : new String[] {"self_attn.q_proj", "self_attn.k_proj"}) {
+      float[] w = scaled.get(p);
+      float[] rtn = GridWeights.roundToNearest(grid, w, 128, 128).values();
+      assertThat(skipQk.get("model.layers.0." + p + ".weight").values()).as(p).containsExactly(rtn);
+    }
+    boolean clipped = false;
+    for (String p : new String[] {"self_attn.q_proj", "self_attn.k_proj"}) {
+      clipped |= !java.util.Arrays.equals(clipAll.get("model.layers.0." + p + ".weight").values(), skipQk.get("model.layers.0." + p + ".weight").values());
+    }
+    assertThat(clipped).as("the clipping search changed q or k somewhere").isTrue();
+    for (String p : new String[] {"self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+      assertThat(skipQk.get("model.layers.0." + p + ".weight").values()).as(p).containsExactly(clipAll.get("model.layers.0." + p + ".weight").values());
+    }
   }
 
   @Test
