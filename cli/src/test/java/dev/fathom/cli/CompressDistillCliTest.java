@@ -35,6 +35,7 @@ class CompressDistillCliTest {
     assertOneLineError(run(concat(base, "--student-preset", "huge")), "--student-preset: expected one of [tiny, small, base]", "got 'huge'");
     assertOneLineError(run(concat(base, "--student-preset", "tiny", "--temperature", "0")), "temperature > 0, got 0.0");
     assertOneLineError(run(concat(base, "--student-preset", "tiny", "--alpha", "1.5")), "alpha in [0, 1], got 1.5");
+    assertOneLineError(run(concat(base, "--student-preset", "tiny", "--augment", "light")), "--augment: expected none for a text file, got 'light'");
     assertOneLineError(run("compress", "distill", "--teacher", t.toString(), "--data", "fashion-mnist", "--out", tmp.resolve("o").toString(),
         "--student-preset", "tiny"), "expected one of [cnn, cnn-quarter] for fashion-mnist", "got 'tiny'");
   }
