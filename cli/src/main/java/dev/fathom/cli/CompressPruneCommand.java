@@ -2,6 +2,7 @@ package dev.fathom.cli;
 
 import dev.fathom.compress.CalibrationSet;
 import dev.fathom.compress.PruneConfig;
+import dev.fathom.compress.PruneScope;
 import dev.fathom.compress.Pruner;
 import dev.fathom.compress.PruningMethod;
 import dev.fathom.compress.StructuredMethod;
@@ -31,7 +32,8 @@ final class CompressPruneCommand implements Callable<Integer> {
   @Option(names = "--pattern", description = "n:m semi-structured sparsity, e.g. 2:4 (two non-zeros in every four weights of a row)")
   String pattern;
 
-  @Option(names = "--scope", defaultValue = "layer", description = "layer | global (magnitude only: one threshold over all projections); default ${DEFAULT-VALUE}")
+  @Option(names = "--scope", description = "which weights compete: layer (each matrix) | row (each output row) | global (magnitude only: "
+      + "all projections); default: layer for magnitude, row for wanda (the paper's choice)")
   String scope;
 
   @Mixin
@@ -54,12 +56,12 @@ final class CompressPruneCommand implements Callable<Integer> {
         throw new IllegalArgumentException(e.getMessage() + ", " + StructuredMethod.names(), e);
       }
     }, "--method");
-    if (!scope.equals("layer") && !scope.equals("global")) throw new CliException("--scope: expected layer or global, got '" + scope + "'");
+    PruneScope sc = scope == null ? null : CompressQuantizeCommand.parse(() -> PruneScope.parse(scope), "--scope");
     PruneConfig config = CompressQuantizeCommand.parse(() -> {
       int[] nm = pattern == null ? new int[] {0, 0} : PruneConfig.parsePattern(pattern);
       if (sparsity == null && pattern == null) throw new IllegalArgumentException("expected --sparsity S or --pattern n:m, got neither");
       double s = sparsity != null ? sparsity : 1 - (double) nm[0] / nm[1];
-      return new PruneConfig(m, s, nm[0], nm[1], scope.equals("global"));
+      return new PruneConfig(m, s, nm[0], nm[1], sc);
     }, pattern == null ? "--sparsity" : "--pattern");
     if (m.needsCalibration() && calibration.calib == null) throw new CliException("--method " + m + " needs calibration data: pass --calib FILE");
     if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
@@ -87,7 +89,7 @@ final class CompressPruneCommand implements Callable<Integer> {
     double min = share.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
     double max = share.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
     System.out.printf("%s %s: %s -> %s; %d of %d projection weights zero (%.4f; per matrix %.4f..%.4f) in %.1f s%s%n", m,
-        config.structured() ? config.keep() + ":" + config.group() : (config.global() ? "global " : "") + config.sparsity(), model, out, zeros,
+        config.structured() ? config.keep() + ":" + config.group() : config.scope() + " " + config.sparsity(), model, out, zeros,
         total, (double) zeros / total, min, max, secs, calib == null ? "" : "; " + calibration.describe(calib));
     return 0;
   }

@@ -100,6 +100,10 @@ class CompressCliTest {
         "--method: unknown pruning method 'obs': expected one of magnitude, wanda, sparsegpt");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--pattern", "2/4", "--out", out.toString()),
         "--pattern: pattern: expected n:m such as 2:4, got '2/4'");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--scope", "matrix", "--sparsity", "0.5",
+        "--out", out.toString()), "--scope: unknown scope 'matrix': expected one of layer, row, global");
+    assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "sparsegpt", "--scope", "row", "--sparsity", "0.5",
+        "--out", out.toString()), "--sparsity: sparsegpt chooses its masks per block of columns: expected scope layer, got row");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "nf", "--format", "q4_0", "--out", out.toString()),
         "unknown quantization method 'nf'");
     Path q = tmp.resolve("q");

@@ -8,23 +8,20 @@ package dev.fathom.compress;
 public final class LayerPruning {
   private LayerPruning() {}
 
-  /** Magnitude: the smallest |W_ij| of the whole matrix (unstructured) or of each group of m (n:m). */
+  /**
+   * Magnitude: the smallest |W_ij| of the whole matrix (scope layer), of each output row (scope
+   * row) or of each group of m (n:m).
+   */
   public static void magnitude(float[] w, int rows, int cols, PruneConfig c) {
     float[] score = new float[w.length];
     for (int i = 0; i < w.length; i++) score[i] = Math.abs(w[i]);
-    boolean[] mask;
-    if (c.structured()) {
-      mask = PruningMasks.nOfM(score, rows, cols, c.keep(), c.group());
-    } else {
-      mask = new boolean[w.length];
-      PruningMasks.lowest(score, 0, w.length, PruningMasks.share(c.sparsity(), 0, w.length), mask, 0);
-    }
-    apply(w, mask);
+    apply(w, select(score, rows, cols, c));
   }
 
   /**
    * Wanda (Sun, Liu, Bair, Kolter 2024, "A Simple and Effective Pruning Approach for Large Language
-   * Models"): score |W_ij|·‖X_j‖₂, the smallest of each output row (or of each group of m) go.
+   * Models"): score |W_ij|·‖X_j‖₂, the smallest of each output row (the paper's default), of the
+   * whole matrix (scope layer) or of each group of m go.
    *
    * @param norms ‖X_j‖₂ per input channel ({@link LinearStats#columnNorms})
    */
@@ -32,7 +29,21 @@ public final class LayerPruning {
     if (norms.length != cols) throw new IllegalArgumentException("Wanda: expected " + cols + " activation norms, got " + norms.length);
     float[] score = new float[w.length];
     for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) score[r * cols + j] = (float) (Math.abs(w[r * cols + j]) * norms[j]);
-    apply(w, c.structured() ? PruningMasks.nOfM(score, rows, cols, c.keep(), c.group()) : PruningMasks.perRow(score, rows, cols, c.sparsity()));
+    apply(w, select(score, rows, cols, c));
+  }
+
+  /** The weights to remove by score within the config's comparison group (never global: that spans matrices). */
+  private static boolean[] select(float[] score, int rows, int cols, PruneConfig c) {
+    if (c.structured()) return PruningMasks.nOfM(score, rows, cols, c.keep(), c.group());
+    return switch (c.scope()) {
+      case ROW -> PruningMasks.perRow(score, rows, cols, c.sparsity());
+      case LAYER -> {
+        boolean[] mask = new boolean[score.length];
+        PruningMasks.lowest(score, 0, score.length, PruningMasks.share(c.sparsity(), 0, score.length), mask, 0);
+        yield mask;
+      }
+      case GLOBAL -> throw new IllegalArgumentException("global scope spans all projections; prune one matrix with scope layer or row");
+    };
   }
 
   /**
