@@ -11,6 +11,7 @@ import dev.fathom.vision.models.ResNetConfig;
 import dev.fathom.vision.ssl.Byol;
 import dev.fathom.vision.ssl.ByolConfig;
 import dev.fathom.vision.ssl.PretrainConfig;
+import dev.fathom.vision.ssl.PretrainState;
 import dev.fathom.vision.ssl.Pretrainer;
 import dev.fathom.vision.ssl.SimClr;
 import dev.fathom.vision.ssl.SimClrConfig;
@@ -75,6 +76,14 @@ final class SslPretrainCommand implements Callable<Integer> {
   @Option(names = "--train-size", description = "use only the first N training images (default: all 60000)")
   Integer trainSize;
 
+  @Option(names = "--resume", description = "simclr, byol: continue the run whose state (saved after every epoch) is in --out, "
+      + "bit for bit as if it had not stopped; the settings must be the same")
+  boolean resume;
+
+  @Option(names = "--stop-after", description = "simclr, byol: stop once this many epochs of the --epochs schedule are done, "
+      + "leaving the state in --out for --resume (a long run in sittings)")
+  Integer stopAfter;
+
   @picocli.CommandLine.Mixin
   MaeOptions maeOptions;
 
@@ -83,7 +92,13 @@ final class SslPretrainCommand implements Callable<Integer> {
     if (!METHODS.contains(method)) throw new CliException("--method must be one of " + METHODS + ", got '" + method + "'");
     if (!DataSources.FASHION.equalsIgnoreCase(data)) throw new CliException("--data: only fashion-mnist is available so far, got '" + data + "'");
     if (method.equals("mae")) {
+      if (resume || stopAfter != null) {
+        throw new CliException((resume ? "--resume" : "--stop-after") + ": expected --method simclr or byol, got mae (its mask generator's state is not saved yet)");
+      }
       return MaePretrain.run(new MaePretrain.Settings(epochs, batch, lr, weightDecay, workers, seed, trainSize, out), maeOptions);
+    }
+    if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
+      throw new CliException("--stop-after: expected an epoch count in [1, --epochs = " + epochs + "], got " + stopAfter);
     }
     PretrainConfig cfg;
     ResNetConfig rc;
@@ -116,11 +131,28 @@ final class SslPretrainCommand implements Callable<Integer> {
     extra.put("trainSize", n);
     System.out.printf(Locale.ROOT, "%s: ResNet %s (%d parameters, %.1f MFLOP per 28x28 image), %d images, %d epochs, batch %d%n", method,
         Arrays.toString(widths), m.encoder().numParameters(), ((ResNet) m.encoder()).flops(28, 28) / 1e6, n, epochs, batch);
-    var result = new Pretrainer(m, cfg).fit(images, 1, tr.height(), tr.width(), Augmentations.simclr(tr.height(), tr.width()),
-        progress(epochs));
+    if (resume && PretrainState.exists(out)) {
+      System.out.println("resuming after epoch " + PretrainState.load(out).epochsDone() + " from " + out.resolve(PretrainState.FILE));
+    } else if (PretrainState.exists(out)) {
+      System.out.println("starting over: the state saved in " + out + " is replaced after the first epoch (--resume continues it)");
+    }
+    Pretrainer p = new Pretrainer(m, cfg).saveEpochsTo(out, resume);
+    if (stopAfter != null) p.stopAfter(stopAfter);
+    Pretrainer.Result result;
+    try {
+      result = p.fit(images, 1, tr.height(), tr.width(), Augmentations.simclr(tr.height(), tr.width()), progress(epochs));
+    } catch (java.io.UncheckedIOException e) {
+      throw new CliException((resume ? "--resume: " : "") + e.getMessage());
+    }
+    if (result.epochsDone() < epochs) {
+      System.out.printf(Locale.ROOT, "stopped after epoch %d of %d (%.1f s so far); the state is in %s: continue with the same options and --resume%n",
+          result.epochsDone(), epochs, result.seconds(), out.resolve(PretrainState.FILE));
+      return 0;
+    }
     extra.put("seconds", result.seconds());
     extra.put("epochLoss", result.epochLoss());
     saveRun(out, method, m.encoder(), new int[] {1, tr.height(), tr.width()}, extra, result);
+    PretrainState.clear(out);  // the run is whole: nothing left to resume
     System.out.printf(Locale.ROOT, "pretrained in %.1f s (%.1f images/s); final epoch loss %.4f%n", result.seconds(), result.images() / result.seconds(),
         result.epochLoss()[epochs - 1]);
     System.out.println("checkpoint: " + out.resolve(SslCheckpoint.CONFIG) + ", " + out.resolve(SslCheckpoint.WEIGHTS) + "; loss curve: " + out.resolve("loss.png"));

@@ -49,6 +49,34 @@ class SslCommandTest {
   }
 
   @Test
+  void aRunInTwoSittingsEndsWithTheSameEncoderAsOneRun(@TempDir Path dir) throws Exception {
+    assumeData();
+    String[] common = {"ssl", "pretrain", "--method", "simclr", "--train-size", "64", "--batch", "32", "--epochs", "2", "--widths", "4,8"};
+    Path whole = dir.resolve("whole"), parts = dir.resolve("parts");
+    var a = run(concat(common, "--out", whole.toString()));
+    assertThat(a.code()).as(a.err()).isZero();
+    var b1 = run(concat(common, "--stop-after", "1", "--out", parts.toString()));
+    assertThat(b1.code()).as(b1.err()).isZero();
+    assertThat(b1.out()).contains("stopped after epoch 1 of 2").doesNotContain("epoch 2/2");
+    assertThat(parts.resolve("encoder.safetensors")).doesNotExist();
+    assertOneLineError(run(concat(common, "--seed", "5", "--resume", "--out", parts.toString())), "expected a simclr run with PretrainConfig[");
+    var b2 = run(concat(common, "--resume", "--out", parts.toString()));
+    assertThat(b2.code()).as(b2.err()).isZero();
+    assertThat(b2.out()).contains("resuming after epoch 1", "epoch 2/2").doesNotContain("epoch 1/2");
+    assertThat(Files.readAllBytes(parts.resolve("encoder.safetensors"))).isEqualTo(Files.readAllBytes(whole.resolve("encoder.safetensors")));
+    assertThat(Files.readAllLines(parts.resolve("loss.csv"))).isEqualTo(Files.readAllLines(whole.resolve("loss.csv")));
+    try (var left = Files.list(parts)) {
+      assertThat(left.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith("pretrain-"));
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void maePretrainsAViTAndTheProbesLoadIt(@TempDir Path dir) throws Exception {
     assumeData();
     Path model = dir.resolve("mae");
@@ -72,6 +100,9 @@ class SslCommandTest {
     assertOneLineError(run("ssl", "pretrain", "--temperature", "0", "--epochs", "1", "--out", dir.toString()), "temperature");
     assertOneLineError(run("ssl", "pretrain", "--method", "mae", "--patch", "5", "--out", dir.toString()), "patchSize must divide imageSize");
     assertOneLineError(run("ssl", "pretrain", "--method", "mae", "--mask-ratio", "1", "--out", dir.toString()), "maskRatio must be in [0, 1), got 1.0");
+    assertOneLineError(run("ssl", "pretrain", "--method", "mae", "--resume", "--out", dir.toString()), "--resume: expected --method simclr or byol, got mae");
+    assertOneLineError(run("ssl", "pretrain", "--epochs", "2", "--stop-after", "3", "--out", dir.toString()),
+        "--stop-after: expected an epoch count in [1, --epochs = 2], got 3");
     assertOneLineError(run("ssl", "probe", "--model", dir.resolve("none").toString(), "--labels-per-class", "10"), "is not a directory");
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "ten"), "expected positive integers or 'all', got 'ten'");
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "10"), "no config.json");

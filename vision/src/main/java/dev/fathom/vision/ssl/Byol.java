@@ -7,6 +7,7 @@ import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.vision.models.Encoder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -110,6 +111,28 @@ public final class Byol extends Module implements SslMethod {
     Tensor swapped = Tensor.cat(List.of(z.narrow(0, n, n), z.narrow(0, 0, n)), 0).detach();
     Tensor cos = p.mul(swapped).sum(1, false);                                // (2N)
     return cos.mean().mul(-2f).add(2f);
+  }
+
+  @Override
+  public Map<String, Tensor> extraState() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    targetEncoder.stateDict().forEach((k, v) -> out.put("target_encoder." + k, v));
+    targetProjector.stateDict().forEach((k, v) -> out.put("target_projector." + k, v));
+    return out;
+  }
+
+  @Override
+  public void loadExtraState(Map<String, Tensor> state) {
+    load(targetEncoder, "target_encoder.", state);
+    load(targetProjector, "target_projector.", state);
+  }
+
+  private static void load(Module target, String prefix, Map<String, Tensor> state) {
+    Map<String, Tensor> mine = new LinkedHashMap<>();
+    state.forEach((k, v) -> {
+      if (k.startsWith(prefix)) mine.put(k.substring(prefix.length()), v);
+    });
+    target.loadStateDict(mine, true);
   }
 
   /** τ_k = 1 − (1 − τ_base)(cos(πk/K) + 1)/2, then the EMA update of the target. */

@@ -4,6 +4,7 @@ import dev.fathom.nn.Module;
 import dev.fathom.tensor.Tensor;
 import dev.fathom.vision.models.Encoder;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A self-supervised pretraining method, as the {@link Pretrainer} drives it: a loss on a batch of
@@ -38,4 +39,19 @@ public interface SslMethod {
 
   /** Called after optimizer step {@code step} (0-based) of {@code totalSteps}. */
   default void afterStep(long step, long totalSteps) {}
+
+  /**
+   * Everything a resumed run needs besides {@link #model()}'s state dict and the optimizer's (BYOL:
+   * the target network, which is not a registered child). Restored by {@link #loadExtraState}.
+   */
+  default Map<String, Tensor> extraState() {
+    return Map.of();
+  }
+
+  /**
+   * Restores what {@link #extraState} wrote.
+   *
+   * @throws IllegalArgumentException if an entry is missing or has the wrong shape
+   */
+  default void loadExtraState(Map<String, Tensor> state) {}
 }
