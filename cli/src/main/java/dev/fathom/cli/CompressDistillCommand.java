@@ -71,6 +71,10 @@ final class CompressDistillCommand implements Callable<Integer> {
   @Option(names = "--eval-every", defaultValue = "0", description = "LM: validate every N steps (0: only at the end); default ${DEFAULT-VALUE}")
   long evalEvery;
 
+  @Option(names = "--student-init", description = "LM: start the student from this model (of the --student-preset architecture and the "
+      + "teacher's tokenizer) instead of random weights, e.g. to align a speculative-decoding draft with its target")
+  Path studentInit;
+
   @Option(names = "--seed", defaultValue = "42", description = "seed of initialisation and data order; default ${DEFAULT-VALUE}")
   long seed;
 
@@ -92,12 +96,14 @@ final class CompressDistillCommand implements Callable<Integer> {
       throw new CliException("--student-preset: expected one of " + presets + " for " + (images ? "fashion-mnist" : "a text file")
           + ", got '" + preset + "'");
     }
+    if (images && studentInit != null) throw new CliException("--student-init: expected a text file as --data (language models only), got fashion-mnist");
     if (!images && !"none".equals(augment)) throw new CliException("--augment: expected none for a text file, got '" + augment + "'");
     if (!cfg.usesTeacher()) System.out.println("baseline: hard labels only (alpha 0), the teacher is not consulted");
     else System.out.printf("distillation: temperature %.3g, alpha %.3g%n", cfg.temperature(), cfg.alpha());
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("teacher", teacher.toAbsolutePath().normalize().toString());
     summary.put("student_preset", preset);
+    if (studentInit != null) summary.put("student_init", studentInit.toAbsolutePath().normalize().toString());
     summary.put("data", data);
     summary.put("temperature", cfg.temperature());
     summary.put("alpha", cfg.alpha());

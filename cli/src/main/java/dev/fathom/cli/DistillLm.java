@@ -28,6 +28,23 @@ import java.util.Map;
 final class DistillLm {
   private DistillLm() {}
 
+  /** The --student-init model, checked against the preset's architecture and the teacher's vocabulary. */
+  private static LlamaForCausalLM initial(CompressDistillCommand c, LlamaConfig preset, LlamaForCausalLM teacher) throws IOException {
+    LlamaForCausalLM m = HfCheckpoint.load(c.studentInit);
+    if (m.quantization() != null) throw new CliException("--student-init: expected a float model, got a " + m.quantization().format() + " one");
+    if (!m.config().equals(preset)) {
+      throw new CliException("--student-init: expected a '" + c.preset + "' model " + preset + ", got " + m.config());
+    }
+    byte[] a = tokenizerBytes(c.teacher), b = tokenizerBytes(c.studentInit);
+    if (!Arrays.equals(a, b)) throw new CliException("--student-init: expected the teacher's tokenizer, got another one in " + c.studentInit);
+    return m;
+  }
+
+  private static byte[] tokenizerBytes(Path dir) throws IOException {
+    Path f = dir.resolve(HfCheckpoint.TOKENIZER);
+    return java.nio.file.Files.isRegularFile(f) ? java.nio.file.Files.readAllBytes(f) : new byte[0];
+  }
+
   static Map<String, Object> run(CompressDistillCommand c, DistillConfig cfg) throws IOException {
     if ((c.steps == null) == (c.minutes == null)) throw new CliException("give exactly one of --steps N and --minutes M");
     Path text = Path.of(c.data);
@@ -41,7 +58,7 @@ final class DistillLm {
     if (c.context > sc.maxPositionEmbeddings()) {
       throw new CliException("--context " + c.context + " exceeds the preset's max_position_embeddings " + sc.maxPositionEmbeddings());
     }
-    LlamaForCausalLM student = new LlamaForCausalLM(sc, new Rng(c.seed));
+    LlamaForCausalLM student = c.studentInit == null ? new LlamaForCausalLM(sc, new Rng(c.seed)) : initial(c, sc, teacher);
     LmDistillation kd;
     try {
       kd = new LmDistillation(teacher, tok.vocabSize(), cfg);
@@ -51,8 +68,8 @@ final class DistillLm {
     double lr = c.lr == null ? 0.002 : c.lr;
     LmTrainConfig tc = LmTrainConfig.defaults(c.steps == null ? 0 : c.steps, c.minutes == null ? 0 : c.minutes)
         .withBatch(c.batch == null ? 8 : c.batch, 1, c.context).withLr(lr, lr / 10, 100).withEval(c.evalEvery, 0, 0, 10).withSeed(c.seed);
-    System.out.printf("teacher %,d parameters | student %s: %,d parameters (%.2f of the teacher's) | train %,d tokens, validation %,d%n",
-        teacher.numParameters(), c.preset, student.numParameters(), (double) student.numParameters() / teacher.numParameters(), train.size(),
+    System.out.printf("teacher %,d parameters | student %s%s: %,d parameters (%.2f of the teacher's) | train %,d tokens, validation %,d%n",
+        teacher.numParameters(), c.preset, c.studentInit == null ? "" : " from " + c.studentInit, student.numParameters(), (double) student.numParameters() / teacher.numParameters(), train.size(),
         val.size());
     Integer eos = sc.eosTokenId() == null ? null : sc.eosTokenId().get(0);
     GenerationConfig gen = GenerationConfig.ofTokens(sc.bosTokenId(), eos == null ? null : List.of(eos));
