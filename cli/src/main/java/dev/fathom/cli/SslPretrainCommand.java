@@ -77,7 +77,7 @@ final class SslPretrainCommand implements Callable<Integer> {
   Integer trainSize;
 
   @Option(names = "--resume", description = "simclr, byol: continue the run whose state (saved after every epoch) is in --out, "
-      + "bit for bit as if it had not stopped; the settings must be the same")
+      + "bit for bit as if it had not stopped; the settings must be the same (the worker count may differ)")
   boolean resume;
 
   @Option(names = "--stop-after", description = "simclr, byol: stop once this many epochs of the --epochs schedule are done, "

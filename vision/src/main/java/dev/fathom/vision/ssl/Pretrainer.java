@@ -140,11 +140,16 @@ public final class Pretrainer {
         secondsBefore + (System.nanoTime() - start) / 1e9, seen, last);
   }
 
+  private static PretrainConfig sansWorkers(PretrainConfig c) {
+    return new PretrainConfig(c.epochs(), c.batchSize(), c.lr(), c.weightDecay(), c.warmupEpochs(), 0, c.seed());
+  }
+
   /** Loads the saved state into the method and optimizer after checking it belongs to this run. */
   private PretrainState restore(int imageCount, int batches, AdamW opt) {
     try {
       PretrainState st = PretrainState.load(stateDir);
-      if (!st.method().equals(method.name()) || !st.config().equals(config) || st.imageCount() != imageCount) {
+      // the worker count does not change a single bit of the run (AugmentedDataset), so it may differ
+      if (!st.method().equals(method.name()) || !sansWorkers(st.config()).equals(sansWorkers(config)) || st.imageCount() != imageCount) {
         throw new FormatException(stateDir.resolve(PretrainState.FILE) + ": expected a " + method.name() + " run with " + config + " over "
             + imageCount + " images, got a " + st.method() + " run with " + st.config() + " over " + st.imageCount() + " images");
       }
