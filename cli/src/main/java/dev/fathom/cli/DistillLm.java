@@ -28,8 +28,8 @@ import java.util.Map;
 final class DistillLm {
   private DistillLm() {}
 
-  /** The --student-init model, checked against the preset's architecture and the teacher's vocabulary. */
-  private static LlamaForCausalLM initial(CompressDistillCommand c, LlamaConfig preset, LlamaForCausalLM teacher) throws IOException {
+  /** The --student-init model, checked against the preset's architecture and the teacher's tokenizer. */
+  private static LlamaForCausalLM initial(CompressDistillCommand c, LlamaConfig preset) throws IOException {
     LlamaForCausalLM m = HfCheckpoint.load(c.studentInit);
     if (m.quantization() != null) throw new CliException("--student-init: expected a float model, got a " + m.quantization().format() + " one");
     if (!m.config().equals(preset)) {
@@ -58,7 +58,7 @@ final class DistillLm {
     if (c.context > sc.maxPositionEmbeddings()) {
       throw new CliException("--context " + c.context + " exceeds the preset's max_position_embeddings " + sc.maxPositionEmbeddings());
     }
-    LlamaForCausalLM student = c.studentInit == null ? new LlamaForCausalLM(sc, new Rng(c.seed)) : initial(c, sc, teacher);
+    LlamaForCausalLM student = c.studentInit == null ? new LlamaForCausalLM(sc, new Rng(c.seed)) : initial(c, sc);
     LmDistillation kd;
     try {
       kd = new LmDistillation(teacher, tok.vocabSize(), cfg);
@@ -69,7 +69,8 @@ final class DistillLm {
     LmTrainConfig tc = LmTrainConfig.defaults(c.steps == null ? 0 : c.steps, c.minutes == null ? 0 : c.minutes)
         .withBatch(c.batch == null ? 8 : c.batch, 1, c.context).withLr(lr, lr / 10, 100).withEval(c.evalEvery, 0, 0, 10).withSeed(c.seed);
     System.out.printf("teacher %,d parameters | student %s%s: %,d parameters (%.2f of the teacher's) | train %,d tokens, validation %,d%n",
-        teacher.numParameters(), c.preset, c.studentInit == null ? "" : " from " + c.studentInit, student.numParameters(), (double) student.numParameters() / teacher.numParameters(), train.size(),
+        teacher.numParameters(), c.preset, c.studentInit == null ? "" : " from " + c.studentInit, student.numParameters(),
+        (double) student.numParameters() / teacher.numParameters(), train.size(),
         val.size());
     Integer eos = sc.eosTokenId() == null ? null : sc.eosTokenId().get(0);
     GenerationConfig gen = GenerationConfig.ofTokens(sc.bosTokenId(), eos == null ? null : List.of(eos));
