@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fathom.io.AtomicFiles;
 import dev.fathom.io.Checkpoint;
 import dev.fathom.io.FormatException;
+import dev.fathom.io.StateDicts;
 import dev.fathom.llm.LlamaForCausalLM;
 import dev.fathom.optim.AdamConfig;
 import dev.fathom.optim.AdamW;
@@ -192,21 +193,13 @@ public final class LmTrainer {
   private Map<String, Tensor> optimizerState() {
     Map<String, Tensor> all = new LinkedHashMap<>();
     for (int i = 0; i < optimizers.size(); i++) {
-      String prefix = "group" + i + ".";
-      optimizers.get(i).stateDict().forEach((k, v) -> all.put(prefix + k, v));
+      StateDicts.putPrefixed(all, "group" + i + ".", optimizers.get(i).stateDict());
     }
     return all;
   }
 
   private void loadOptimizers(Map<String, Tensor> all) {
-    for (int i = 0; i < optimizers.size(); i++) {
-      String prefix = "group" + i + ".";
-      Map<String, Tensor> mine = new LinkedHashMap<>();
-      all.forEach((k, v) -> {
-        if (k.startsWith(prefix)) mine.put(k.substring(prefix.length()), v);
-      });
-      optimizers.get(i).loadStateDict(mine);
-    }
+    for (int i = 0; i < optimizers.size(); i++) optimizers.get(i).loadStateDict(StateDicts.under(all, "group" + i + "."));
   }
 
   private void metrics(Map<String, Object> row) {

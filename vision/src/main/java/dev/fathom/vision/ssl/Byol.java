@@ -1,6 +1,7 @@
 package dev.fathom.vision.ssl;
 
 import dev.fathom.autograd.Grad;
+import dev.fathom.io.StateDicts;
 import dev.fathom.nn.Module;
 import dev.fathom.nn.Sequential;
 import dev.fathom.tensor.Rng;
@@ -116,23 +117,15 @@ public final class Byol extends Module implements SslMethod {
   @Override
   public Map<String, Tensor> extraState() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    targetEncoder.stateDict().forEach((k, v) -> out.put("target_encoder." + k, v));
-    targetProjector.stateDict().forEach((k, v) -> out.put("target_projector." + k, v));
+    StateDicts.putPrefixed(out, "target_encoder.", targetEncoder.stateDict());
+    StateDicts.putPrefixed(out, "target_projector.", targetProjector.stateDict());
     return out;
   }
 
   @Override
   public void loadExtraState(Map<String, Tensor> state) {
-    load(targetEncoder, "target_encoder.", state);
-    load(targetProjector, "target_projector.", state);
-  }
-
-  private static void load(Module target, String prefix, Map<String, Tensor> state) {
-    Map<String, Tensor> mine = new LinkedHashMap<>();
-    state.forEach((k, v) -> {
-      if (k.startsWith(prefix)) mine.put(k.substring(prefix.length()), v);
-    });
-    target.loadStateDict(mine, true);
+    targetEncoder.loadStateDict(StateDicts.under(state, "target_encoder."), true);
+    targetProjector.loadStateDict(StateDicts.under(state, "target_projector."), true);
   }
 
   /** τ_k = 1 − (1 − τ_base)(cos(πk/K) + 1)/2, then the EMA update of the target. */

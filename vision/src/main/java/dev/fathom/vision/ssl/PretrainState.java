@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fathom.io.AtomicFiles;
 import dev.fathom.io.Checkpoint;
 import dev.fathom.io.FormatException;
+import dev.fathom.io.StateDicts;
 import dev.fathom.optim.Optimizer;
 import dev.fathom.tensor.Tensor;
 import java.io.IOException;
@@ -58,9 +59,9 @@ public record PretrainState(String method, PretrainConfig config, int imageCount
   void save(Path dir, SslMethod m, Optimizer opt) throws IOException {
     Files.createDirectories(dir);
     Map<String, Tensor> all = new LinkedHashMap<>();
-    m.model().stateDict().forEach((k, v) -> all.put("model." + k, v));
-    m.extraState().forEach((k, v) -> all.put("extra." + k, v));
-    opt.stateDict().forEach((k, v) -> all.put("optimizer." + k, v));
+    StateDicts.putPrefixed(all, "model.", m.model().stateDict());
+    StateDicts.putPrefixed(all, "extra.", m.extraState());
+    StateDicts.putPrefixed(all, "optimizer.", opt.stateDict());
     String mine = weightsFile(epochsDone);
     Checkpoint.saveTensors(dir.resolve(mine), all, Map.of("format", "fathom-pretrain-state"));
     AtomicFiles.writeString(dir.resolve(FILE), JSON.writeValueAsString(this) + "\n");
@@ -95,9 +96,9 @@ public record PretrainState(String method, PretrainConfig config, int imageCount
       throw new FormatException(dir.resolve(FILE) + ": expected its tensors in " + f + ", which is missing", e);
     }
     try {
-      m.model().loadStateDict(part(all, "model."), true);
-      m.loadExtraState(part(all, "extra."));
-      opt.loadStateDict(part(all, "optimizer."));
+      m.model().loadStateDict(StateDicts.under(all, "model."), true);
+      m.loadExtraState(StateDicts.under(all, "extra."));
+      opt.loadStateDict(StateDicts.under(all, "optimizer."));
     } catch (RuntimeException e) {
       throw new FormatException(f + ": " + e.getMessage(), e);
     }
@@ -111,13 +112,5 @@ public record PretrainState(String method, PretrainConfig config, int imageCount
     } catch (NoSuchFileException e) {
       // no directory: nothing to clear
     }
-  }
-
-  private static Map<String, Tensor> part(Map<String, Tensor> all, String prefix) {
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    all.forEach((k, v) -> {
-      if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), v);
-    });
-    return out;
   }
 }
