@@ -107,5 +107,6 @@ class SslCommandTest {
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "ten"), "expected positive integers or 'all', got 'ten'");
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "10"), "no config.json");
     assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "10", "--probe", "svm"), "--probe must be linear, knn or finetune");
+    assertOneLineError(run("ssl", "probe", "--model", dir.toString(), "--labels-per-class", "10", "--probe-steps", "0"), "--probe-steps must be >= 1, got 0");
   }
 }

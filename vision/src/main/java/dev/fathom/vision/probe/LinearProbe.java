@@ -83,9 +83,19 @@ public record LinearProbe(double weightDecay, int steps, double lr) {
    * the larger λ.
    */
   public LinearProbe tuned(float[] x, int d, int[] labels, int numClasses, double[] grid, int folds) {
+    return tuned(x, d, labels, numClasses, grid, folds, folds);
+  }
+
+  /**
+   * As {@link #tuned(float[], int, int[], int, double[], int)}, scoring only the first
+   * {@code foldsUsed} of the k folds: with one, λ is chosen on a single stratified held-out split of
+   * 1/k of the labelled rows (SimCLR's validation split), which is what large label sets can afford.
+   */
+  public LinearProbe tuned(float[] x, int d, int[] labels, int numClasses, double[] grid, int folds, int foldsUsed) {
     int n = labels.length;
     if (grid.length == 0) throw new IllegalArgumentException("LinearProbe: empty λ grid");
     if (folds < 2) throw new IllegalArgumentException("LinearProbe: expected folds >= 2, got " + folds);
+    if (foldsUsed < 1 || foldsUsed > folds) throw new IllegalArgumentException("LinearProbe: expected 1 <= foldsUsed <= " + folds + ", got " + foldsUsed);
     int[] fold = new int[n], seen = new int[numClasses];
     for (int i = 0; i < n; i++) fold[i] = seen[labels[i]]++ % folds;
     double best = -1;
@@ -93,7 +103,7 @@ public record LinearProbe(double weightDecay, int steps, double lr) {
     for (double lambda : grid) {
       LinearProbe p = new LinearProbe(lambda, steps, lr);
       int correct = 0;
-      for (int f = 0; f < folds; f++) {
+      for (int f = 0; f < foldsUsed; f++) {
         int m = 0;
         for (int i = 0; i < n; i++) if (fold[i] != f) m++;
         if (m == n || m == 0) continue;

@@ -67,9 +67,9 @@ public final class ProbeSuite {
   }
 
   /**
-   * Chooses the linear probe's λ from {@code grid} by 5-fold cross-validation on each labelled
-   * subset of at most {@code maxRows} rows (larger subsets use the fixed λ), for the encoder and the
-   * baselines alike.
+   * Chooses the linear probe's λ from {@code grid} on each labelled subset, for the encoder and the
+   * baselines alike: by 5-fold cross-validation on subsets of at most {@code maxRows} rows, and on
+   * one stratified held-out tenth of the labelled rows for larger ones. Test images are never used.
    */
   public ProbeSuite withL2Grid(double[] grid, int maxRows) {
     this.l2Grid = grid.clone();
@@ -114,7 +114,7 @@ public final class ProbeSuite {
         int[] y = new int[idx.length];
         for (int i = 0; i < idx.length; i++) y[i] = d.trainLabels()[idx[i]];
         main[draw] = switch (probe) {
-          case LINEAR -> linearAccuracy(Features.rows(ftr, dim, idx), dim, y, fte);
+          case LINEAR -> linearAccuracy(name, Features.rows(ftr, dim, idx), dim, y, fte);
           case KNN -> Features.accuracy(knn.predict(Features.rows(ftr, dim, idx), dim, y, d.numClasses(), fte), d.testLabels());
           case FINETUNE -> {
             Encoder copy = fresh.apply(0);
@@ -124,8 +124,8 @@ public final class ProbeSuite {
           }
         };
         if (baselines) {
-          pix[draw] = linearAccuracy(Features.rows(d.trainImages(), px, idx), px, y, d.testImages());
-          if (probe == Probe.LINEAR) rnd[draw] = linearAccuracy(Features.rows(rtr, dim, idx), dim, y, rte);
+          pix[draw] = linearAccuracy("pixels", Features.rows(d.trainImages(), px, idx), px, y, d.testImages());
+          if (probe == Probe.LINEAR) rnd[draw] = linearAccuracy("random encoder", Features.rows(rtr, dim, idx), dim, y, rte);
           else if (probe == Probe.KNN) rnd[draw] = Features.accuracy(knn.predict(Features.rows(rtr, dim, idx), dim, y, d.numClasses(), rte), d.testLabels());
           sup[draw] = supervised.run(fresh.apply(1000 + draw), Features.rows(d.trainImages(), px, idx), y, d.channels(), d.height(), d.width(),
               d.numClasses(), d.testImages(), d.testLabels(), draw);
@@ -147,8 +147,11 @@ public final class ProbeSuite {
     return rows;
   }
 
-  private double linearAccuracy(float[] xtr, int dim, int[] y, float[] xte) {
-    LinearProbe p = l2Grid != null && y.length <= cvMaxRows ? linear.tuned(xtr, dim, y, data.numClasses(), l2Grid, 5) : linear;
+  private double linearAccuracy(String what, float[] xtr, int dim, int[] y, float[] xte) {
+    LinearProbe p = l2Grid == null ? linear
+        : y.length <= cvMaxRows ? linear.tuned(xtr, dim, y, data.numClasses(), l2Grid, 5)
+        : linear.tuned(xtr, dim, y, data.numClasses(), l2Grid, 10, 1);
+    if (l2Grid != null) log.accept(String.format(java.util.Locale.ROOT, "  %s: λ %.0e chosen on %s", what, p.weightDecay(), y.length <= cvMaxRows ? "5 folds" : "a held-out tenth"));
     return Features.accuracy(p.fit(xtr, dim, y, data.numClasses()).predict(xte), data.testLabels());
   }
 

@@ -73,6 +73,23 @@ class ProbeTest {
   }
 
   @Test
+  void aHeldOutSplitChoosesLikeCrossValidationAndChecksItsFoldCount() {
+    // 90 rows, 50 of them noise features: a weak penalty interpolates the 81 training rows of the split
+    Rng rng = new Rng(9);
+    int n = 90, d = 51;
+    int[] y = labels(n, 3);
+    float[] x = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      x[i * d] = (float) (2 * y[i] + 0.3 * rng.nextGaussian());
+      for (int j = 1; j < d; j++) x[i * d + j] = (float) (3 * rng.nextGaussian());
+    }
+    LinearProbe probe = new LinearProbe(0, 100, 0.1);
+    assertThat(probe.tuned(x, d, y, 3, new double[] {1e-6, 1}, 10, 1).weightDecay()).isEqualTo(1.0);
+    assertThatThrownBy(() -> probe.tuned(x, d, y, 3, new double[] {1}, 10, 0)).hasMessageContaining("1 <= foldsUsed <= 10").hasMessageContaining("got 0");
+    assertThatThrownBy(() -> probe.tuned(x, d, y, 3, new double[] {1}, 10, 11)).hasMessageContaining("got 11");
+  }
+
+  @Test
   void knnVotesForTheNearestClassAndWeighsByTemperature() {
     int[] y = labels(300, 3), yt = labels(100, 3);
     float[] x = blobs(y, 1), xt = blobs(yt, 2);
