@@ -56,17 +56,23 @@ class ProbeTest {
     assertThat(Features.accuracy(LinearProbe.defaults().fit(x, 5, shuffled, 3).predict(xt), yt)).isLessThan(0.6);
   }
 
-  @Test
-  void crossValidationPrefersStrongPenaltiesWhenFewRowsMeetManyNoiseFeatures() {
-    // 30 rows, one informative feature among 40 of pure noise: a weak penalty fits the noise
-    Rng rng = new Rng(8);
-    int n = 30, d = 41;
-    int[] y = labels(n, 3);
-    float[] x = new float[n * d];
-    for (int i = 0; i < n; i++) {
+  /** Feature 0 separates the classes (2·y plus a little noise); features 1 .. d−1 are pure noise of scale 3. */
+  private static float[] oneInformativeFeature(int[] y, int d, long seed) {
+    Rng rng = new Rng(seed);
+    float[] x = new float[y.length * d];
+    for (int i = 0; i < y.length; i++) {
       x[i * d] = (float) (2 * y[i] + 0.3 * rng.nextGaussian());
       for (int j = 1; j < d; j++) x[i * d + j] = (float) (3 * rng.nextGaussian());
     }
+    return x;
+  }
+
+  @Test
+  void crossValidationPrefersStrongPenaltiesWhenFewRowsMeetManyNoiseFeatures() {
+    // 30 rows, one informative feature among 40 of pure noise: a weak penalty fits the noise
+    int n = 30, d = 41;
+    int[] y = labels(n, 3);
+    float[] x = oneInformativeFeature(y, d, 8);
     LinearProbe tuned = new LinearProbe(0, 100, 0.1).tuned(x, d, y, 3, new double[] {1e-6, 1}, 5);
     assertThat(tuned.weightDecay()).isEqualTo(1.0);
     assertThatThrownBy(() -> LinearProbe.defaults().tuned(x, d, y, 3, new double[] {1}, 1)).hasMessageContaining("folds");
@@ -75,14 +81,9 @@ class ProbeTest {
   @Test
   void aHeldOutSplitChoosesLikeCrossValidationAndChecksItsFoldCount() {
     // 90 rows, 50 of them noise features: a weak penalty interpolates the 81 training rows of the split
-    Rng rng = new Rng(9);
     int n = 90, d = 51;
     int[] y = labels(n, 3);
-    float[] x = new float[n * d];
-    for (int i = 0; i < n; i++) {
-      x[i * d] = (float) (2 * y[i] + 0.3 * rng.nextGaussian());
-      for (int j = 1; j < d; j++) x[i * d + j] = (float) (3 * rng.nextGaussian());
-    }
+    float[] x = oneInformativeFeature(y, d, 9);
     LinearProbe probe = new LinearProbe(0, 100, 0.1);
     assertThat(probe.tuned(x, d, y, 3, new double[] {1e-6, 1}, 10, 1).weightDecay()).isEqualTo(1.0);
     assertThatThrownBy(() -> probe.tuned(x, d, y, 3, new double[] {1}, 10, 0)).hasMessageContaining("1 <= foldsUsed <= 10").hasMessageContaining("got 0");
