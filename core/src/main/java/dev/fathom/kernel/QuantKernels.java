@@ -15,7 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code acc += d_b · Σ_{i in b} q_i x_i}. The decode step of an LLM is memory-bound, so reading
  * 8.5 or 4.5 bits per weight instead of 32 is the speed-up, once the widening is cheap enough:
  * two rows go through each input at once (shared input loads, two FMA chains), nibbles are
- * masked and shifted after widening to int lanes, and the zero point of a nibble format is taken
+ * masked and shifted after widening to int lanes (Q4_0 needs no shift: its inputs are rewritten
+ * once per call so that the whole byte can stand in for the high nibble, see splitQ4_0Inputs;
+ * 7–21% faster than the shift in bench/quant_kernels_ab.java), and the zero point of a nibble format is taken
  * out once per group, {@code Σ (n − z)·x = Σ n·x − z·Σ x}, with Σ x computed once per input
  * (together about 2× the speed of one row with byte-lane nibble arithmetic on AVX-512; figures
  * in docs/BENCHMARKS.md). {@link ScalarQuantKernels} holds
@@ -39,6 +41,7 @@ public final class QuantKernels {
   static final int FUSED_ROWS = 4;
   private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> SPLIT = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[2]);
 
   private static final int Q8_0 = 0, Q4_0 = 1, INT8 = 2, INT4 = 3;
@@ -107,6 +110,13 @@ public final class QuantKernels {
     if (sums != null) {
       for (int r = 0; r < batch; r++) groupSums(x, xOff + r * xStride, ng, group, in, sums, r * ng);
     }
+    if (fmt == Q4_0) {  // the kernel reads the inputs in the split form of splitQ4_0Inputs
+      float[] xs = scratch(SPLIT, batch * in);
+      for (int r = 0; r < batch; r++) splitQ4_0Inputs(x, xOff + r * xStride, in, xs, r * in);
+      x = xs;
+      xOff = 0;
+      xStride = in;
+    }
     float[] pair = scratch(PAIR, 2);
     for (int o = o0; o < o1; o += 2) {
       int o2 = Math.min(o + 1, o1 - 1);  // an odd last row is paired with itself; a row's value never depends on its partner
@@ -160,22 +170,13 @@ public final class QuantKernels {
     }
   }
 
-  private static FloatVector widen(ByteVector v) {
-    return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
-  }
-
-  /** Bytes widened to int lanes first: masking and shifting nibbles is cheap on ints (x86 has no byte shifts). */
-  private static IntVector widenInts(byte[] q, int off) {
-    return (IntVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2I, I, 0);
-  }
-
-  private static FloatVector low(IntVector v) {
-    return (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);
-  }
-
-  private static FloatVector high(IntVector v) {
-    return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).convert(VectorOperators.I2F, 0);
-  }
+  /*
+   * The kernels below spell out every vector operation in their own bodies, with no small helper
+   * methods: C2 refuses to inline a callee whose code it already compiled on its own beyond
+   * InlineSmallCode bytes, and a Vector API helper compiled by C1 first is that large (its vectors
+   * are objects there). A kernel that then calls it passes boxed vectors and ran about 10× slower
+   * (in 3 of 5 JVM runs of bench/quant_kernels_ab.java, depending on compilation order).
+   */
 
   /*
    * The dot kernels below take two rows at once (o and o2, possibly equal) against one input: the
@@ -189,8 +190,8 @@ public final class QuantKernels {
     for (int c = 0; c < in; c += L) {
       int b = c >> 5;
       FloatVector xv = FloatVector.fromArray(F, x, xb + c);
-      acc = widen(ByteVector.fromArray(B, q, qa + c)).mul(xv).fma(FloatVector.broadcast(F, s[sa + b]), acc);
-      acc2 = widen(ByteVector.fromArray(B, q, qb + c)).mul(xv).fma(FloatVector.broadcast(F, s[sb + b]), acc2);
+      acc = ((FloatVector) ByteVector.fromArray(B, q, qa + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv).fma(FloatVector.broadcast(F, s[sa + b]), acc);
+      acc2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv).fma(FloatVector.broadcast(F, s[sb + b]), acc2);
     }
     out[0] = VecMath.foldLanes(acc);
     out[1] = VecMath.foldLanes(acc2);
@@ -204,16 +205,39 @@ public final class QuantKernels {
    * of its own kernel (bench/quant_kernels_ab.java), the two call sites' constants no longer folded.
    */
 
-  /** Nibbles n stored with an offset of 8: {@code Σ_b d_b·Σ_{i in b} n_i·x_i − 8·Σ_b d_b·Σ_{i in b} x_i}. */
+  /**
+   * Q4_0's inputs rewritten per block of 32 so that a byte needs one mask and no shift: with u a
+   * byte (zero-extended, u = lo + 16·hi), lo·x_j + hi·x_{16+j} = lo·(x_j − x_{16+j}/16) + u·(x_{16+j}/16).
+   * {@code out[32b + j] = x_j − x_{16+j}/16}, {@code out[32b + 16 + j] = x_{16+j}/16} (j < 16); the
+   * division by 16 is exact.
+   */
+  private static void splitQ4_0Inputs(float[] x, int xb, int in, float[] out, int off) {
+    FloatVector sixteenth = FloatVector.broadcast(F, 1f / 16);
+    for (int b = 0; b < in; b += 32) {
+      for (int j = 0; j < 16; j += L) {
+        FloatVector hi = FloatVector.fromArray(F, x, xb + b + 16 + j).mul(sixteenth);
+        FloatVector.fromArray(F, x, xb + b + j).sub(hi).intoArray(out, off + b + j);
+        hi.intoArray(out, off + b + 16 + j);
+      }
+    }
+  }
+
+  /**
+   * Nibbles n stored with an offset of 8: {@code Σ_b d_b·Σ_{i in b} n_i·x_i − 8·Σ_b d_b·Σ_{i in b} x_i},
+   * x in the split form of {@link #splitQ4_0Inputs} for the first term, plain in {@code sums}.
+   */
   private static void dotQ4_0(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] sums, int so, float[] out) {
     int nb = in / 32, half = in / 2, qa = o * half, qb = o2 * half, sa = o * nb, sb = o2 * nb;
     FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
     for (int c = 0; c < half; c += L) {
       int b = c >> 4, xo = xb + (b << 5) + (c & 15);  // block b: bytes [16b, 16b + 16), low nibbles x[32b + j], high x[32b + 16 + j]
       FloatVector lo = FloatVector.fromArray(F, x, xo), hi = FloatVector.fromArray(F, x, xo + 16);
-      IntVector v = widenInts(q, qa + c), v2 = widenInts(q, qb + c);
-      acc = high(v).fma(hi, low(v).mul(lo)).fma(FloatVector.broadcast(F, s[sa + b]), acc);
-      acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(FloatVector.broadcast(F, s[sb + b]), acc2);
+      IntVector v = (IntVector) ByteVector.fromArray(B, q, qa + c).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+      IntVector v2 = (IntVector) ByteVector.fromArray(B, q, qb + c).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+      FloatVector u = (FloatVector) v.convert(VectorOperators.I2F, 0), n = (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);
+      FloatVector u2 = (FloatVector) v2.convert(VectorOperators.I2F, 0), n2 = (FloatVector) v2.and(0x0F).convert(VectorOperators.I2F, 0);
+      acc = u.fma(hi, n.mul(lo)).fma(FloatVector.broadcast(F, s[sa + b]), acc);
+      acc2 = u2.fma(hi, n2.mul(lo)).fma(FloatVector.broadcast(F, s[sb + b]), acc2);
     }
     // −8·Σ_b d_b·Σx_b, L blocks at a time into the same accumulators, then the last blocks in two
     // chains. (One scalar chain of nb dependent FMAs cost as much as the nibble loop itself at
@@ -253,9 +277,12 @@ public final class QuantKernels {
     for (int c = 0; c < full * 64; c += L) {
       int g = c >> 6, xo = xb + (g << 7) + (c & 63);  // group g: bytes [64g, 64g + 64), low nibbles x[128g + j], high x[128g + 64 + j]
       FloatVector lo = FloatVector.fromArray(F, x, xo), hi = FloatVector.fromArray(F, x, xo + 64);
-      IntVector v = widenInts(q, qa + c), v2 = widenInts(q, qb + c);
-      acc = high(v).fma(hi, low(v).mul(lo)).fma(FloatVector.broadcast(F, s[sa + g]), acc);
-      acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(FloatVector.broadcast(F, s[sb + g]), acc2);
+      IntVector v = (IntVector) ByteVector.fromArray(B, q, qa + c).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+      IntVector v2 = (IntVector) ByteVector.fromArray(B, q, qb + c).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+      FloatVector n = (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0), m = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+      FloatVector n2 = (FloatVector) v2.and(0x0F).convert(VectorOperators.I2F, 0), m2 = (FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+      acc = m.fma(hi, n.mul(lo)).fma(FloatVector.broadcast(F, s[sa + g]), acc);
+      acc2 = m2.fma(hi, n2.mul(lo)).fma(FloatVector.broadcast(F, s[sb + g]), acc2);
     }
     float tail = 0, tail2 = 0;
     int r = in - full * 128;
@@ -264,9 +291,12 @@ public final class QuantKernels {
       FloatVector ds = FloatVector.broadcast(F, s[sa + full]), ds2 = FloatVector.broadcast(F, s[sb + full]);
       for (; j < bound; j += L) {
         FloatVector lo = FloatVector.fromArray(F, x, xo + j), hi = FloatVector.fromArray(F, x, xo + h + j);
-        IntVector v = widenInts(q, qa + q0 + j), v2 = widenInts(q, qb + q0 + j);
-        acc = high(v).fma(hi, low(v).mul(lo)).fma(ds, acc);
-        acc2 = high(v2).fma(hi, low(v2).mul(lo)).fma(ds2, acc2);
+        IntVector v = (IntVector) ByteVector.fromArray(B, q, qa + q0 + j).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector v2 = (IntVector) ByteVector.fromArray(B, q, qb + q0 + j).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        FloatVector n = (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0), m = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+        FloatVector n2 = (FloatVector) v2.and(0x0F).convert(VectorOperators.I2F, 0), m2 = (FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+        acc = m.fma(hi, n.mul(lo)).fma(ds, acc);
+        acc2 = m2.fma(hi, n2.mul(lo)).fma(ds2, acc2);
       }
       float p = 0, p2 = 0;
       for (; j < h; j++) {
@@ -295,8 +325,8 @@ public final class QuantKernels {
     FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
     for (; i < bound; i += L) {
       FloatVector xv = FloatVector.fromArray(F, x, xb + i);
-      acc = widen(ByteVector.fromArray(B, q, qa + i)).fma(xv, acc);
-      acc2 = widen(ByteVector.fromArray(B, q, qb + i)).fma(xv, acc2);
+      acc = ((FloatVector) ByteVector.fromArray(B, q, qa + i).convertShape(VectorOperators.B2F, F, 0)).fma(xv, acc);
+      acc2 = ((FloatVector) ByteVector.fromArray(B, q, qb + i).convertShape(VectorOperators.B2F, F, 0)).fma(xv, acc2);
     }
     float t = VecMath.foldLanes(acc), t2 = VecMath.foldLanes(acc2);
     for (; i < in; i++) {
