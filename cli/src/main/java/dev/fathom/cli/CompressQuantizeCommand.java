@@ -48,6 +48,10 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   @Option(names = "--awq-skip-qk-clip", description = "awq: round q_proj and k_proj to nearest after scaling instead of searching their clipping, as the authors' code does")
   boolean awqSkipQkClip;
 
+  @Option(names = "--awq-duo", description = "awq: also try AutoAWQ's duo scaling, s = mean|x|^α / mean(|w| / group max)^(1−α), "
+      + "keeping whichever candidate scores best")
+  boolean awqDuo;
+
   @Option(names = "--threshold", description = "llm-int8: input columns whose calibration |x| exceeds this stay float (default 6.0)")
   Double threshold;
 
@@ -74,7 +78,8 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     AwqConfig awqGrids = parse(() -> new AwqConfig(awqGrid == null ? AwqConfig.defaults().gridSize() : awqGrid,
         AwqConfig.defaults().searchBatches()), "--awq-grid");
     if (awqSkipQkClip && m != QuantizationMethod.AWQ) throw new CliException("--awq-skip-qk-clip: only for --method awq, got --method " + m);
-    AwqConfig awq = parse(() -> new AwqConfig(awqGrids.gridSize(), awqBatches == null ? awqGrids.searchBatches() : awqBatches, !awqSkipQkClip),
+    if (awqDuo && m != QuantizationMethod.AWQ) throw new CliException("--awq-duo: only for --method awq, got --method " + m);
+    AwqConfig awq = parse(() -> new AwqConfig(awqGrids.gridSize(), awqBatches == null ? awqGrids.searchBatches() : awqBatches, !awqSkipQkClip, awqDuo),
         "--awq-batches");
     if (threshold != null && m != QuantizationMethod.LLM_INT8) throw new CliException("--threshold: only for --method llm-int8, got --method " + m);
     W8A8Config w8a8 = parse(() -> new W8A8Config(alpha == null ? W8A8Config.DEFAULT_ALPHA : alpha,

@@ -92,6 +92,8 @@ class CompressCliTest {
         "--out", out.toString()), "--awq-batches: AWQ searchBatches: expected >= 1, got 0");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "gptq", "--awq-skip-qk-clip", "--format", "q4_0",
         "--out", out.toString()), "--awq-skip-qk-clip: only for --method awq, got --method gptq");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "rtn", "--awq-duo", "--format", "q4_0",
+        "--out", out.toString()), "--awq-duo: only for --method awq, got --method rtn");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "wanda", "--sparsity", "0.5", "--out", out.toString()),
         "--method wanda needs calibration data: pass --calib FILE");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "magnitude", "--sparsity", "1", "--out", out.toString()),

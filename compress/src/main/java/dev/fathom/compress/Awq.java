@@ -46,7 +46,7 @@ public final class Awq {
     try (var g = Grad.disabled()) {
       // 1. q, k, v against the attention output
       List<Tensor> a = map(xs, inNorm::call);
-      AwqSearch.Result r = AwqSearch.search(List.of(q, k, v), AwqSearch.meanAbs(a, q.inFeatures), grid, config.gridSize(),
+      AwqSearch.Result r = AwqSearch.search(List.of(q, k, v), AwqSearch.meanAbs(a, q.inFeatures), grid, config.gridSize(), config.duoScaling(),
           () -> map(a, attn::call), map(a, attn::call));
       foldIntoVector(inNorm.weight, r.scales());
       for (Linear l : List.of(q, k, v)) scaleColumns(l, r.scales());
@@ -55,7 +55,7 @@ public final class Awq {
       List<Tensor> a2 = map(xs, inNorm::call);
       List<Tensor> y = captureInputs(o, a2, attn);
       if (v.outFeatures == o.inFeatures) {
-        r = AwqSearch.search(List.of(o), AwqSearch.meanAbs(y, o.inFeatures), grid, config.gridSize(), () -> map(y, o::call), map(y, o::call));
+        r = AwqSearch.search(List.of(o), AwqSearch.meanAbs(y, o.inFeatures), grid, config.gridSize(), config.duoScaling(), () -> map(y, o::call), map(y, o::call));
         scaleColumns(o, r.scales());
         scaleRows(v, r.scales());
         out.add(r);
@@ -64,7 +64,7 @@ public final class Awq {
       }
       // 3. gate, up against the MLP output
       List<Tensor> m = map(xs, x -> postNorm.call(x.add(attn.call(inNorm.call(x)))));
-      r = AwqSearch.search(List.of(gate, up), AwqSearch.meanAbs(m, gate.inFeatures), grid, config.gridSize(), () -> map(m, mlp::call),
+      r = AwqSearch.search(List.of(gate, up), AwqSearch.meanAbs(m, gate.inFeatures), grid, config.gridSize(), config.duoScaling(), () -> map(m, mlp::call),
           map(m, mlp::call));
       foldIntoVector(postNorm.weight, r.scales());
       for (Linear l : List.of(gate, up)) scaleColumns(l, r.scales());
@@ -72,7 +72,7 @@ public final class Awq {
       // 4. down against its own output, 1/s into up's rows
       List<Tensor> m2 = map(xs, x -> postNorm.call(x.add(attn.call(inNorm.call(x)))));
       List<Tensor> z = captureInputs(down, m2, mlp);
-      r = AwqSearch.search(List.of(down), AwqSearch.meanAbs(z, down.inFeatures), grid, config.gridSize(), () -> map(z, down::call),
+      r = AwqSearch.search(List.of(down), AwqSearch.meanAbs(z, down.inFeatures), grid, config.gridSize(), config.duoScaling(), () -> map(z, down::call),
           map(z, down::call));
       scaleColumns(down, r.scales());
       scaleRows(up, r.scales());

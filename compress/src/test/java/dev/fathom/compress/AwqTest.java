@@ -59,8 +59,8 @@ class AwqTest {
       Awq.scaleLayer(layer, inputs, grid, AwqConfig.defaults());
       if (i == 0) LayerwiseCalibration.linears(layer).forEach((name, l) -> scaled.put(name, l.weight.data().clone()));
     });
-    var clipAll = PostTrainingQuantizer.round(salientModel(), QuantizationMethod.AWQ, grid, calib, new AwqConfig(20, 2, true));
-    var skipQk = PostTrainingQuantizer.round(salientModel(), QuantizationMethod.AWQ, grid, calib, new AwqConfig(20, 2, false));
+    var clipAll = PostTrainingQuantizer.round(salientModel(), QuantizationMethod.AWQ, grid, calib, new AwqConfig(20, 2, true, false));
+    var skipQk = PostTrainingQuantizer.round(salientModel(), QuantizationMethod.AWQ, grid, calib, new AwqConfig(20, 2, false, false));
     for (String p : new String[] {"self_attn.q_proj", "self_attn.k_proj"}) {
       float[] w = scaled.get(p);
       float[] rtn = GridWeights.roundToNearest(grid, w, 128, 128).values();
@@ -103,5 +103,28 @@ class AwqTest {
       assertThat(r.alpha()).isPositive();
       assertThat(awq).as("AWQ %s vs RTN %s on %s", awq, rtn, grid).isLessThan(0.8 * rtn);
     }
+  }
+
+  @Test
+  void duoScalingNormalizesWeightsByTheirGroupMaxAndNeverScoresWorseThanActivationOnlyScales() {
+    Linear lin = new Linear(4, 2, false, new Rng(1));
+    System.arraycopy(new float[] {1, -2, 3, 0.5f, 4, 1, -1, 2}, 0, lin.weight.data(), 0, 8);
+    // groups of 2: row 0 (1, -2 | 3, 0.5) -> 0.5, 1 | 1, 1/6; row 1 (4, 1 | -1, 2) -> 1, 0.25 | 0.5, 1
+    assertThat(AwqSearch.groupNormalizedMeanAbs(List.of(lin), GroupGrid.asymmetric(3, 2)))
+        .containsExactly(new double[] {0.75, 0.625, 0.75, 7.0 / 12}, org.assertj.core.data.Offset.offset(1e-5));
+
+    // layer 0's q/k/v search sees the same inputs and weights either way; duo adds candidates
+    AwqSearch.Result[] first = new AwqSearch.Result[2];
+    for (int duo = 0; duo < 2; duo++) {
+      int d = duo;
+      CalibrationSet calib = CalibrationSet.sample(new Rng(6).permutation(64), 24, 16, 1);
+      LayerwiseCalibration.run(salientModel(), calib, PostTrainingQuantizer.CALIBRATION_BATCH, (i, layer, inputs) -> {
+        List<AwqSearch.Result> r = Awq.scaleLayer(layer, inputs, GroupGrid.INT3_G32, new AwqConfig(20, 2, true, d == 1));
+        if (i == 0) first[d] = r.get(0);
+      });
+    }
+    assertThat(first[1].rtnError()).isEqualTo(first[0].rtnError());
+    assertThat(first[1].error()).isLessThanOrEqualTo(first[0].error());
+    assertThat(first[0].duo()).isFalse();
   }
 }
