@@ -67,11 +67,6 @@ public final class AwqSearch {
     return new Result(best, bestAlpha, bestDuo, bestErr, rtnErr);
   }
 
-  /** s_j = max(mean|X_j|, 1e-4)^α / sqrt(max s · min s). */
-  static float[] scales(double[] meanAbs, double alpha) {
-    return scales(meanAbs, null, alpha);
-  }
-
   /**
    * w_j = mean over the rows of every target of |W_rj| / max |W| of (r, j)'s quantization group:
    * how large channel j's weights already are where they are rounded.
