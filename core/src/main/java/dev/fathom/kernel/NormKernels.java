@@ -99,8 +99,9 @@ public final class NormKernels {
     Parallel.forRange(rows, grain, (r0, r1) -> {
       int c = chunkIndex(rows, chunks, r0);
       double[] pw = dw == null ? null : dw[c], pb = db == null ? null : db[c];
+      float[] xh = new float[cols], gh = weightOrNull == null ? null : new float[cols];
       for (int r = r0; r < r1; r++) {
-        layerNormBackwardRow(g, x, r * cols, cols, weightOrNull, mean[r], rstd[r], gxOrNull, pw, pb);
+        layerNormBackwardRow(g, x, r * cols, cols, weightOrNull, mean[r], rstd[r], gxOrNull, pw, pb, xh, gh);
       }
     });
     reduceChunks(dw, gwOrNull, cols);
@@ -153,8 +154,9 @@ public final class NormKernels {
     double[][] dw = gwOrNull == null ? null : new double[chunks][cols];
     Parallel.forRange(rows, grain, (r0, r1) -> {
       double[] pw = dw == null ? null : dw[chunkIndex(rows, chunks, r0)];
+      float[] gh = weightOrNull == null || gxOrNull == null ? null : new float[cols];
       for (int r = r0; r < r1; r++) {
-        rmsNormBackwardRow(g, x, r * cols, cols, weightOrNull, rstd[r], gxOrNull, pw);
+        rmsNormBackwardRow(g, x, r * cols, cols, weightOrNull, rstd[r], gxOrNull, pw, gh);
       }
     });
     reduceChunks(dw, gwOrNull, cols);
@@ -184,61 +186,31 @@ public final class NormKernels {
     }
   }
 
+  /**
+   * One row of the layer-norm backward. x̂ = (x − μ)·rstd and, with a weight, ĝ = g·w are
+   * rounded to float into the thread's scratch rows first, so every sum below is a plain
+   * reduction over arrays (and rounds as the scalar twin's per-element float steps do).
+   */
   private static void layerNormBackwardRow(float[] g, float[] x, int base, int cols, float[] w, float m, float rs,
-      float[] gx, double[] dw, double[] db) {
-    DoubleVector sgLo = DoubleVector.zero(D), sgHi = sgLo, sgxLo = sgLo, sgxHi = sgLo;
-    int j = 0;
-    int bound = F.loopBound(cols);
-    for (; j < bound; j += L) {
-      FloatVector gv = FloatVector.fromArray(F, g, base + j);
-      FloatVector xh = FloatVector.fromArray(F, x, base + j).sub(m).mul(rs);
-      DoubleVector g0 = lo(gv), g1 = hi(gv), x0 = lo(xh), x1 = hi(xh);
-      if (gx != null) {
-        DoubleVector h0 = g0, h1 = g1;
-        if (w != null) {
-          FloatVector gh = gv.mul(FloatVector.fromArray(F, w, j));
-          h0 = lo(gh);
-          h1 = hi(gh);
-        }
-        sgLo = sgLo.add(h0);
-        sgHi = sgHi.add(h1);
-        sgxLo = h0.fma(x0, sgxLo);
-        sgxHi = h1.fma(x1, sgxHi);
-      }
-      if (dw != null) {
-        g0.fma(x0, DoubleVector.fromArray(D, dw, j)).intoArray(dw, j);
-        g1.fma(x1, DoubleVector.fromArray(D, dw, j + DL)).intoArray(dw, j + DL);
-      }
-      if (db != null) {
-        g0.add(DoubleVector.fromArray(D, db, j)).intoArray(db, j);
-        g1.add(DoubleVector.fromArray(D, db, j + DL)).intoArray(db, j + DL);
-      }
-    }
-    double sg = fold(sgLo, sgHi), sgx = fold(sgxLo, sgxHi);
-    for (; j < cols; j++) {
-      float gv = g[base + j];
-      float xh = (x[base + j] - m) * rs;
-      float gh = w == null ? gv : gv * w[j];
-      sg += gh;
-      sgx += (double) gh * xh;
-      if (dw != null) dw[j] += (double) gv * xh;
-      if (db != null) db[j] += gv;
-    }
+      float[] gx, double[] dw, double[] db, float[] xh, float[] ghScratch) {
+    centre(x, base, cols, m, rs, xh);
+    if (dw != null) addProducts(g, base, xh, 0, cols, 1f, dw);
+    if (db != null) addValues(g, base, cols, db);
     if (gx == null) return;
-    float a = (float) (sg / cols), c = (float) (sgx / cols);
-    j = 0;
-    for (; j < bound; j += L) {
-      FloatVector gh = FloatVector.fromArray(F, g, base + j);
-      if (w != null) gh = gh.mul(FloatVector.fromArray(F, w, j));
-      FloatVector xh = FloatVector.fromArray(F, x, base + j).sub(m).mul(rs);
-      gh.sub(a).sub(xh.mul(c)).mul(rs).intoArray(gx, base + j);
+    float[] gh = g;
+    int gOff = base;
+    if (w != null) {
+      multiply(g, base, w, cols, ghScratch);
+      gh = ghScratch;
+      gOff = 0;
     }
-    for (; j < cols; j++) {
-      float gv = g[base + j];
-      float xh = (x[base + j] - m) * rs;
-      float gh = w == null ? gv : gv * w[j];
-      gx[base + j] = (gh - a - xh * c) * rs;
+    float a = (float) (sum(gh, gOff, cols) / cols), c = (float) (sumProducts(gh, gOff, xh, 0, cols) / cols);
+    int j = 0;
+    for (int bound = F.loopBound(cols); j < bound; j += L) {
+      FloatVector xv = FloatVector.fromArray(F, xh, j);
+      FloatVector.fromArray(F, gh, gOff + j).sub(a).sub(xv.mul(c)).mul(rs).intoArray(gx, base + j);
     }
+    for (; j < cols; j++) gx[base + j] = (gh[gOff + j] - a - xh[j] * c) * rs;
   }
 
   private static void rmsNormRow(float[] x, int base, int cols, float[] w, double eps, float[] y, float[] rstd,
@@ -257,46 +229,29 @@ public final class NormKernels {
     }
   }
 
+  /** One row of the RMS-norm backward; ĝ = g·w is rounded to float into the scratch row first. */
   private static void rmsNormBackwardRow(float[] g, float[] x, int base, int cols, float[] w, float rs, float[] gx,
-      double[] dw) {
-    DoubleVector sLo = DoubleVector.zero(D), sHi = sLo;
-    int j = 0;
-    int bound = F.loopBound(cols);
-    for (; j < bound; j += L) {
-      FloatVector gv = FloatVector.fromArray(F, g, base + j);
-      FloatVector xv = FloatVector.fromArray(F, x, base + j);
-      DoubleVector x0 = lo(xv), x1 = hi(xv);
-      if (gx != null) {
-        FloatVector gh = w == null ? gv : gv.mul(FloatVector.fromArray(F, w, j));
-        sLo = lo(gh).fma(x0, sLo);
-        sHi = hi(gh).fma(x1, sHi);
-      }
-      if (dw != null) {
-        lo(gv).mul(x0).mul(rs).add(DoubleVector.fromArray(D, dw, j)).intoArray(dw, j);
-        hi(gv).mul(x1).mul(rs).add(DoubleVector.fromArray(D, dw, j + DL)).intoArray(dw, j + DL);
-      }
-    }
-    double s = fold(sLo, sHi);
-    for (; j < cols; j++) {
-      float gv = g[base + j], xv = x[base + j];
-      float gh = w == null ? gv : gv * w[j];
-      s += (double) gh * xv;
-      if (dw != null) dw[j] += (double) gv * xv * rs;
-    }
+      double[] dw, float[] ghScratch) {
+    if (dw != null) addProducts(g, base, x, base, cols, rs, dw);
     if (gx == null) return;
+    float[] gh = g;
+    int gOff = base;
+    if (w != null) {
+      multiply(g, base, w, cols, ghScratch);
+      gh = ghScratch;
+      gOff = 0;
+    }
+    double s = sumProducts(gh, gOff, x, base, cols);
     float k = (float) ((double) rs * rs * rs * s / cols);
-    j = 0;
-    for (; j < bound; j += L) {
-      FloatVector gh = FloatVector.fromArray(F, g, base + j);
-      if (w != null) gh = gh.mul(FloatVector.fromArray(F, w, j));
-      gh.mul(rs).sub(FloatVector.fromArray(F, x, base + j).mul(k)).intoArray(gx, base + j);
+    int j = 0;
+    for (int bound = F.loopBound(cols); j < bound; j += L) {
+      FloatVector.fromArray(F, gh, gOff + j).mul(rs).sub(FloatVector.fromArray(F, x, base + j).mul(k))
+          .intoArray(gx, base + j);
     }
-    for (; j < cols; j++) {
-      float gv = g[base + j];
-      float gh = w == null ? gv : gv * w[j];
-      gx[base + j] = gh * rs - x[base + j] * k;
-    }
+    for (; j < cols; j++) gx[base + j] = gh[gOff + j] * rs - x[base + j] * k;
   }
+
+
 
   // ------------------------------------------------------------ batch normalization
 
@@ -487,17 +442,25 @@ public final class NormKernels {
     }
   }
 
-  // ------------------------------------------------------------ reductions
+  // ------------------------------------------------------------ reductions and row passes
+  //
+  // Each method takes arrays, not vectors: a vector passed to or returned from a helper that C2
+  // leaves un-inlined is boxed, and a loop-carried vector that is updated under a condition was
+  // seen to fall back to the allocating Java path (5.8 MB per (2048, 512) backward). The F2D
+  // conversions and the halving fold are spelled out in every loop for the same reason.
 
+  /** Σ a in double. */
   private static double sum(float[] a, int off, int n) {
     DoubleVector lo = DoubleVector.zero(D), hi = lo;
     int i = 0;
     for (int bound = F.loopBound(n); i < bound; i += L) {
       FloatVector v = FloatVector.fromArray(F, a, off + i);
-      lo = lo.add(lo(v));
-      hi = hi.add(hi(v));
+      lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+      hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
     }
-    double s = fold(lo, hi);
+    DoubleVector v = lo.add(hi);
+    for (int half = DL / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+    double s = v.lane(0);
     for (; i < n; i++) s += a[off + i];
     return s;
   }
@@ -508,11 +471,14 @@ public final class NormKernels {
     int i = 0;
     for (int bound = F.loopBound(n); i < bound; i += L) {
       FloatVector v = FloatVector.fromArray(F, a, off + i);
-      DoubleVector d0 = lo(v).sub(mu), d1 = hi(v).sub(mu);
+      DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+      DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mu);
       lo = lo.add(d0.mul(d0));
       hi = hi.add(d1.mul(d1));
     }
-    double s = fold(lo, hi);
+    DoubleVector v = lo.add(hi);
+    for (int half = DL / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+    double s = v.lane(0);
     for (; i < n; i++) {
       double d = a[off + i] - mu;
       s += d * d;
@@ -522,32 +488,76 @@ public final class NormKernels {
 
   /** Σ a[i]² in double (each square exact). */
   private static double sumSquares(float[] a, int off, int n) {
+    return sumProducts(a, off, a, off, n);
+  }
+
+  /**
+   * Σ a[i]·b[i] in double. Each product of two floats is exact in double, so multiply-then-add
+   * rounds exactly as a fused multiply-add would.
+   */
+  private static double sumProducts(float[] a, int aOff, float[] b, int bOff, int n) {
     DoubleVector lo = DoubleVector.zero(D), hi = lo;
     int i = 0;
     for (int bound = F.loopBound(n); i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(F, a, off + i);
-      DoubleVector d0 = lo(v), d1 = hi(v);
-      lo = d0.fma(d0, lo);
-      hi = d1.fma(d1, hi);
+      FloatVector u = FloatVector.fromArray(F, a, aOff + i);
+      FloatVector v = FloatVector.fromArray(F, b, bOff + i);
+      lo = ((DoubleVector) u.convertShape(VectorOperators.F2D, D, 0))
+          .mul((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).add(lo);
+      hi = ((DoubleVector) u.convertShape(VectorOperators.F2D, D, 1))
+          .mul((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).add(hi);
     }
-    double s = fold(lo, hi);
-    for (; i < n; i++) s += (double) a[off + i] * a[off + i];
+    DoubleVector v = lo.add(hi);
+    for (int half = DL / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+    double s = v.lane(0);
+    for (; i < n; i++) s += (double) a[aOff + i] * b[bOff + i];
     return s;
   }
 
-  private static DoubleVector lo(FloatVector v) {
-    return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+  /** acc[j] += a[j]·b[j]·scale in double, j &lt; n (a·b exact, then the scale rounds). */
+  private static void addProducts(float[] a, int aOff, float[] b, int bOff, int n, float scale, double[] acc) {
+    int j = 0;
+    for (int bound = F.loopBound(n); j < bound; j += L) {
+      FloatVector u = FloatVector.fromArray(F, a, aOff + j);
+      FloatVector v = FloatVector.fromArray(F, b, bOff + j);
+      ((DoubleVector) u.convertShape(VectorOperators.F2D, D, 0))
+          .mul((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).mul(scale)
+          .add(DoubleVector.fromArray(D, acc, j)).intoArray(acc, j);
+      ((DoubleVector) u.convertShape(VectorOperators.F2D, D, 1))
+          .mul((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).mul(scale)
+          .add(DoubleVector.fromArray(D, acc, j + DL)).intoArray(acc, j + DL);
+    }
+    for (; j < n; j++) acc[j] += (double) a[aOff + j] * b[bOff + j] * scale;
   }
 
-  private static DoubleVector hi(FloatVector v) {
-    return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+  /** acc[j] += a[j] in double, j &lt; n. */
+  private static void addValues(float[] a, int off, int n, double[] acc) {
+    int j = 0;
+    for (int bound = F.loopBound(n); j < bound; j += L) {
+      FloatVector v = FloatVector.fromArray(F, a, off + j);
+      ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0))
+          .add(DoubleVector.fromArray(D, acc, j)).intoArray(acc, j);
+      ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1))
+          .add(DoubleVector.fromArray(D, acc, j + DL)).intoArray(acc, j + DL);
+    }
+    for (; j < n; j++) acc[j] += a[off + j];
   }
 
-  /** Folds the double lane partials (lo lanes first) by a fixed halving tree. */
-  private static double fold(DoubleVector lo, DoubleVector hi) {
-    DoubleVector v = lo.add(hi);
-    for (int half = DL / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
-    return v.lane(0);
+  /** out[j] = (x[j] − m)·rs in float, j &lt; n. */
+  private static void centre(float[] x, int off, int n, float m, float rs, float[] out) {
+    int j = 0;
+    for (int bound = F.loopBound(n); j < bound; j += L) {
+      FloatVector.fromArray(F, x, off + j).sub(m).mul(rs).intoArray(out, j);
+    }
+    for (; j < n; j++) out[j] = (x[off + j] - m) * rs;
+  }
+
+  /** out[j] = g[j]·w[j] in float, j &lt; n. */
+  private static void multiply(float[] g, int off, float[] w, int n, float[] out) {
+    int j = 0;
+    for (int bound = F.loopBound(n); j < bound; j += L) {
+      FloatVector.fromArray(F, g, off + j).mul(FloatVector.fromArray(F, w, j)).intoArray(out, j);
+    }
+    for (; j < n; j++) out[j] = g[off + j] * w[j];
   }
 
   /** Adds the per-chunk partials in chunk order into out (when both are present). */
