@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fathom vs PyTorch on Fashion-MNIST, same architecture, batch, optimizer and 2 threads, back to back.
 #   bash bench/fashion_side_by_side.sh cnn 5
+#   PEER_ARGS=--channels-last bash bench/fashion_side_by_side.sh cnn 3   # the peer in NHWC
 # Prints each side's per-epoch lines, then the steady-state images/s of both (epochs 2 and later
 # when there are at least 2, so the JVM's JIT warm-up of epoch 1 is left out on both sides) and
 # their ratio. The machine is shared and noisy: quote the ratio, and repeat when in doubt.
@@ -17,7 +18,7 @@ end=$(date +%s.%N)
 echo "fathom wall seconds: $(echo "$end - $start" | bc)"
 tail -n "$epochs" "$out/metrics.jsonl"
 echo "== PyTorch ($model, $epochs epochs, 2 threads)"
-OMP_NUM_THREADS=2 /usr/bin/python3 bench/fashion_torch.py --model "$model" --epochs "$epochs" --threads 2 | tee "$peer_log"
+OMP_NUM_THREADS=2 /usr/bin/python3 bench/fashion_torch.py --model "$model" --epochs "$epochs" --threads 2 ${PEER_ARGS:-} | tee "$peer_log"
 /usr/bin/python3 - "$out/metrics.jsonl" "$peer_log" "$epochs" <<'PY'
 import json, sys
 fathom = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-int(sys.argv[3]):]

@@ -13,6 +13,13 @@ import math
 import os
 import time
 
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_env  # noqa: E402  (before numpy/torch: it sets variables they read when they load)
+
+peer_env.tune()
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -50,6 +57,9 @@ def main():
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--channels-last", action="store_true",
+                   help="cnn: NHWC memory format for the model and every batch (oneDNN's faster path, "
+                        "about 1.3x images/s on an AVX-512 CPU)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -58,6 +68,10 @@ def main():
     xte = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255).unsqueeze(1)
     yte = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
     net = model(a.model)
+    fmt = torch.channels_last if a.channels_last and a.model == "cnn" else torch.contiguous_format
+    if a.channels_last and a.model == "cnn":
+        net = net.to(memory_format=fmt)
+        xtr, xte = xtr.contiguous(memory_format=fmt), xte.contiguous(memory_format=fmt)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=a.weight_decay)
     batches = math.ceil(len(xtr) / a.batch)
     total = a.epochs * batches
@@ -83,7 +97,7 @@ def main():
         loss_sum, correct = 0.0, 0
         for b in range(batches):
             idxs = perm[b * a.batch:(b + 1) * a.batch]
-            x, y = xtr[idxs], ytr[idxs]
+            x, y = xtr[idxs].contiguous(memory_format=fmt), ytr[idxs]
             for group in opt.param_groups:
                 group["lr"] = lr_at(step)
             out = net(x)
@@ -107,6 +121,7 @@ def main():
                           "val_loss": te_loss / len(xte), "val_accuracy": te_correct / len(xte), "seconds": secs,
                           "examples_per_second": len(xtr) / secs}), flush=True)
     print(json.dumps({"peer": "pytorch " + torch.__version__, "model": a.model, "threads": a.threads,
+                      "channels_last": a.channels_last and a.model == "cnn",
                       "test_accuracy": te_correct / len(xte), "wall_seconds": time.time() - t_all,
                       "train_images_per_second": sum(rates) / len(rates)}))
 

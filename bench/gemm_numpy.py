@@ -23,6 +23,11 @@ import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_env  # noqa: E402  (before numpy/torch: it sets variables they read when they load)
+
+peer_env.tune()
+
 import numpy as np
 
 
