@@ -197,13 +197,8 @@ public final class NormKernels {
     if (dw != null) addProducts(g, base, xh, 0, cols, 1f, dw);
     if (db != null) addValues(g, base, cols, db);
     if (gx == null) return;
-    float[] gh = g;
-    int gOff = base;
-    if (w != null) {
-      multiply(g, base, w, cols, ghScratch);
-      gh = ghScratch;
-      gOff = 0;
-    }
+    float[] gh = w == null ? g : multiply(g, base, w, cols, ghScratch);
+    int gOff = w == null ? base : 0;
     float a = (float) (sum(gh, gOff, cols) / cols), c = (float) (sumProducts(gh, gOff, xh, 0, cols) / cols);
     int j = 0;
     for (int bound = F.loopBound(cols); j < bound; j += L) {
@@ -234,13 +229,8 @@ public final class NormKernels {
       double[] dw, float[] ghScratch) {
     if (dw != null) addProducts(g, base, x, base, cols, rs, dw);
     if (gx == null) return;
-    float[] gh = g;
-    int gOff = base;
-    if (w != null) {
-      multiply(g, base, w, cols, ghScratch);
-      gh = ghScratch;
-      gOff = 0;
-    }
+    float[] gh = w == null ? g : multiply(g, base, w, cols, ghScratch);
+    int gOff = w == null ? base : 0;
     double s = sumProducts(gh, gOff, x, base, cols);
     float k = (float) ((double) rs * rs * rs * s / cols);
     int j = 0;
@@ -551,13 +541,14 @@ public final class NormKernels {
     for (; j < n; j++) out[j] = (x[off + j] - m) * rs;
   }
 
-  /** out[j] = g[j]·w[j] in float, j &lt; n. */
-  private static void multiply(float[] g, int off, float[] w, int n, float[] out) {
+  /** out[j] = g[j]·w[j] in float, j &lt; n; returns out. */
+  private static float[] multiply(float[] g, int off, float[] w, int n, float[] out) {
     int j = 0;
     for (int bound = F.loopBound(n); j < bound; j += L) {
       FloatVector.fromArray(F, g, off + j).mul(FloatVector.fromArray(F, w, j)).intoArray(out, j);
     }
     for (; j < n; j++) out[j] = g[off + j] * w[j];
+    return out;
   }
 
   /** Adds the per-chunk partials in chunk order into out (when both are present). */
