@@ -57,21 +57,27 @@ final class BenchTrainCommand implements Callable<Integer> {
         Tensor ids = Tensor.randint(rng, 0, 256, b, context + 1);
         return m.loss(ids.narrow(1, 0, context).copy(), ids.narrow(1, 1, context).copy());
       });
-      System.out.printf("%.2f steps/s, %.0f tokens/s%n", sps, sps * b * context);
+      System.out.printf("%.2f steps/s, %.0f tokens/s%s%n", sps, sps * b * context, memory);
     } else if (model.equals("cnn")) {
       int b = batch == null ? 128 : batch;
       List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
       Module m = Classifiers.build(ClassifierConfig.cnn(new int[] {1, 28, 28}, classes, "fashion-mnist"), rng);
       System.out.printf("cnn (Fashion-MNIST shapes): %,d parameters, batch %d, %d threads%n", m.numParameters(), b, Parallel.threads());
       double sps = run(m, () -> F.crossEntropy(m.call(Tensor.randn(rng, b, 1, 28, 28)), Tensor.randint(rng, 0, 10, b)));
-      System.out.printf("%.2f steps/s, %.0f images/s%n", sps, sps * b);
+      System.out.printf("%.2f steps/s, %.0f images/s%s%n", sps, sps * b, memory);
     } else {
       throw new CliException("--model: expected llama or cnn, got '" + model + "'");
     }
     return 0;
   }
 
-  /** Steps per second over the timed steps of loss → backward → clip → AdamW. */
+  /** What {@link #run} measured besides speed: GC share and allocation per step, as a suffix. */
+  private String memory = "";
+
+  /**
+   * Steps per second over the timed steps of loss → backward → clip → AdamW; also sets
+   * {@link #memory}.
+   */
   private double run(Module m, Supplier<Tensor> loss) {
     m.train();
     AdamW opt = new AdamW(m.parameters(), AdamConfig.adamW(1e-4));
@@ -82,8 +88,11 @@ final class BenchTrainCommand implements Callable<Integer> {
       opt.zeroGrad();
     };
     for (int i = 0; i < 3; i++) step.run();
-    long t0 = System.nanoTime();
+    long a0 = HeapProbe.allocated(), g0 = HeapProbe.gcMillis(), t0 = System.nanoTime();
     for (int i = 0; i < steps; i++) step.run();
-    return steps / ((System.nanoTime() - t0) / 1e9);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    memory = String.format("; GC %.1f%% of the time, %.0f MB allocated per step",
+        (HeapProbe.gcMillis() - g0) / 10.0 / secs, (HeapProbe.allocated() - a0) / 1e6 / steps);
+    return steps / secs;
   }
 }

@@ -111,6 +111,14 @@ class LmCliTest {
   }
 
   @Test
+  void benchTrainReportsSpeedGcShareAndAllocation() {
+    CliTest.Run r = run("bench", "train", "--model", "llama", "--preset", "tiny", "--batch", "2", "--context", "16", "--steps", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("[0-9.]+ steps/s, [0-9]+ tokens/s; GC [0-9.]+% of the time, [0-9]+ MB allocated per step");
+    assertOneLineError(run("bench", "train", "--model", "llama", "--preset", "huge"), "--preset", "huge");
+  }
+
+  @Test
   void errorsAreOneLine(@TempDir Path tmp) throws Exception {
     Path text = text(tmp);
     assertOneLineError(run("lm", "train", "--text", tmp.resolve("nope.txt").toString(), "--steps", "1", "--out", tmp.resolve("o").toString()),
