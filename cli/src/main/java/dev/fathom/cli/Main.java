@@ -38,7 +38,20 @@ public final class Main implements Runnable {
       if (System.getenv("FATHOM_DEBUG") != null) t.printStackTrace(err);
       return ex instanceof CliException ce ? ce.exitCode() : 1;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println("fathom: " + outOfMemory(e, Runtime.getRuntime().maxMemory()));
+      return 1;
+    }
+  }
+
+  /** The one line for an {@link OutOfMemoryError}: what ran out, the limit, and how to raise it. */
+  static String outOfMemory(OutOfMemoryError e, long maxHeapBytes) {
+    String what = e.getMessage() == null ? "Java heap space" : oneLine(e.getMessage());
+    return String.format("out of memory (%s; the heap may grow to %,d MiB): give the JVM more with "
+        + "FATHOM_JAVA_OPTS=-Xmx<size>, e.g. -Xmx%dg, or choose smaller sizes", what, maxHeapBytes >> 20,
+        Math.max(2, 2 * (int) Math.ceil(maxHeapBytes / (double) (1L << 30))));
   }
 
   static String oneLine(String s) {

@@ -65,6 +65,13 @@ class CliTest {
   }
 
   @Test
+  void outOfMemoryIsOneLineThatSaysHowToRaiseTheLimit() {
+    String m = Main.outOfMemory(new OutOfMemoryError("Java heap space"), 6L << 30);
+    assertThat(m).doesNotContain("\n").contains("Java heap space", "6,144 MiB", "FATHOM_JAVA_OPTS=-Xmx", "-Xmx12g");
+    assertThat(Main.outOfMemory(new OutOfMemoryError(), 512L << 20)).contains("Java heap space", "512 MiB", "-Xmx2g");
+  }
+
+  @Test
   void trainEvalPredictOnCsv(@TempDir Path dir) throws Exception {
     Path csv = blobs(dir, 300, 1);
     Path out = dir.resolve("model");
