@@ -41,6 +41,10 @@ final class DynamicsCommand implements Callable<Integer> {
   @Option(names = "--probes", description = "probe images (classifier, default 200) or probe prompts with 4 responses each (sft, dpo, default 16) or held-out pairs (dpo-train, default 128)")
   Integer probes;
 
+  @Option(names = "--token-probes", defaultValue = "200", description = "dpo: held-out prefixes for the token-level squeezing "
+      + "probes (one step on one next token each; 0 = skip) (default: ${DEFAULT-VALUE})")
+  int tokenProbes;
+
   @Option(names = "--updates", defaultValue = "3", description = "update examples, each studied on its own (default: ${DEFAULT-VALUE})")
   int updates;
 
@@ -90,6 +94,7 @@ final class DynamicsCommand implements Callable<Integer> {
     if (updates < 1 || updates > 100) throw new CliException("--updates must be in [1, 100], got " + updates, 2);
     int n = probes != null ? probes : m.equals("classifier") ? 200 : m.equals("dpo-train") ? 128 : 16;
     if (n < 1) throw new CliException("--probes must be >= 1, got " + n, 2);
+    if (tokenProbes < 0) throw new CliException("--token-probes must be >= 0, got " + tokenProbes, 2);
     if (m.equals("classifier")) {
       if ((model == null) == !trainMlp) throw new CliException("classifier mode needs exactly one of --model DIR and --train-mlp", 2);
       if (trainEpochs < 1) throw new CliException("--train-epochs must be >= 1, got " + trainEpochs, 2);

@@ -27,7 +27,8 @@ import java.util.Map;
  * <p>Each prompt is probed with four responses: its true continuation (gold), the model's greedy
  * continuation, the gold tokens shuffled, and tokens drawn at random from the text. In DPO mode
  * the squeezing effect is measured on the same probes, for the DPO step and for its negative
- * half alone (a step that only pushes the rejected response down).
+ * half alone (a step that only pushes the rejected response down), and one token at a time
+ * ({@link DynamicsTokenSqueeze}).
  */
 final class DynamicsLm {
   private static final List<String> KINDS = List.of("gold", "greedy", "shuffled", "random");
@@ -92,9 +93,11 @@ final class DynamicsLm {
     byKind.forEach((k, v) -> series.put(k, new double[][] {v.stream().mapToDouble(r -> r[0]).toArray(), v.stream().mapToDouble(r -> r[1]).toArray()}));
     DynamicsReport.scatter(c.out.resolve("scatter.png"), String.format(Locale.ROOT, "%s step, eta %.3g: log p(y|x) of probes",
         dpo ? "DPO" : "SFT", eta), series);
+    boolean tokens = dpo && c.tokenProbes > 0;
     if (dpo) squeeze.write(c.out, out);
-    out.println("tables: dynamics.csv, residuals.csv" + (dpo ? ", squeeze.csv" : "") + "; plots: scatter.png" + (dpo ? ", squeeze.png" : "")
-        + " in " + c.out);
+    if (tokens) DynamicsTokenSqueeze.run(dyn, ids, c.tokenProbes, c.promptLen, eta, rng, c.out, out);
+    out.println("tables: dynamics.csv, residuals.csv" + (dpo ? ", squeeze.csv" : "") + (tokens ? ", token-squeeze.csv" : "")
+        + "; plots: scatter.png" + (dpo ? ", squeeze.png" : "") + (tokens ? ", token-squeeze.png" : "") + " in " + c.out);
     return 0;
   }
 

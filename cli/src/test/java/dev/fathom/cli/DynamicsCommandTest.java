@@ -45,8 +45,19 @@ class DynamicsCommandTest {
   void dpoModeOnATinyLm(@TempDir Path tmp) throws Exception {
     Path text = LmCliTest.text(tmp), model = tinyLm(tmp, text), out = tmp.resolve("out");
     var r = run("dynamics", "--mode", "dpo", "--model", model.toString(), "--text", text.toString(), "--probes", "2", "--updates", "1",
-        "--prompt-len", "8", "--response-len", "4", "--eta", "1e-3", "--out", out.toString());
+        "--prompt-len", "8", "--response-len", "4", "--eta", "1e-3", "--token-probes", "5", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("token-level squeezing (5 held-out prefixes of 8 tokens");
+    List<String> tokens = Files.readAllLines(out.resolve("token-squeeze.csv"));
+    assertThat(tokens).hasSize(6);
+    for (String row : tokens.subList(1, 6)) {
+      String[] f = row.split(",");
+      assertThat(f[2]).as("argmax vs least likely").isNotEqualTo(f[3]);
+      double least = Double.parseDouble(f[9]), afterNegative = Double.parseDouble(f[10]), afterPositive = Double.parseDouble(f[11]);
+      assertThat(afterNegative).as("a negative step lowers the pushed token").isLessThan(least);
+      assertThat(afterPositive).as("a positive step raises it").isGreaterThan(least);
+    }
+    assertThat(out.resolve("token-squeeze.png")).isNotEmptyFile();
     List<String> rows = Files.readAllLines(out.resolve("dynamics.csv"));
     assertThat(rows.get(0)).isEqualTo("update,probe,kind,logp_before,predicted,actual");
     assertThat(rows).hasSize(1 + 4 * 3);
@@ -104,6 +115,7 @@ class DynamicsCommandTest {
     assertOneLineError(run("dynamics", "--mode", "classifier", "--train-mlp", "--eta", "-1", "--out", o), "--eta must be a positive number");
     assertOneLineError(run("dynamics", "--mode", "sft", "--model", o, "--out", o), "needs --text FILE");
     assertOneLineError(run("dynamics", "--mode", "dpo", "--model", o, "--text", o, "--rejected", "x", "--out", o), "--rejected");
+    assertOneLineError(run("dynamics", "--mode", "dpo", "--model", o, "--text", o, "--token-probes", "-1", "--out", o), "--token-probes");
     assertOneLineError(run("dynamics", "--mode", "dpo", "--model", o, "--text", o, "--out", o), "--text: '");
     assertOneLineError(run("dynamics", "--mode", "dpo-train", "--model", o, "--text", o, "--rejected", "x", "--out", o),
         "--rejected: expected one of uniform, elsewhere, shuffled, random, got 'x'");
