@@ -32,6 +32,25 @@ final class BenchCommand implements Runnable {
   }
 
   /** The median of {@code reps} timings in seconds (after the same warmup). */
+  /**
+   * Best and median seconds of {@code body} timed by the clock rather than a count: runs it for
+   * {@code warmSeconds} first (at least twice), so that a recompilation a new shape triggers is
+   * over before timing, then times at least {@code minReps} runs and for at least {@code seconds}.
+   */
+  static double[] bestAndMedianTimed(double warmSeconds, int minReps, double seconds, Runnable body) {
+    long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
+    for (int i = 0; i < 2 || System.nanoTime() < warmEnd; i++) body.run();
+    java.util.List<Double> t = new java.util.ArrayList<>();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    while (t.size() < minReps || System.nanoTime() < end) {
+      long t0 = System.nanoTime();
+      body.run();
+      t.add((System.nanoTime() - t0) / 1e9);
+    }
+    double[] sorted = t.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return new double[] {sorted[0], sorted[sorted.length / 2]};
+  }
+
   static double[] bestAndMedian(int warmup, int reps, Runnable body) {
     for (int i = 0; i < warmup; i++) body.run();
     double[] t = new double[reps];

@@ -24,19 +24,25 @@ final class BenchGemmCommand implements Callable<Integer> {
       new Shape("NT", 512, 512, 512, false, true), new Shape("TN", 512, 512, 512, true, false),
       new Shape("TT", 512, 512, 512, true, true));
 
-  @Option(names = "--reps", defaultValue = "5", description = "timed repetitions per shape (best and median reported); default ${DEFAULT-VALUE}")
+  @Option(names = "--reps", defaultValue = "5", description = "timed repetitions per shape at least (best and median reported); default ${DEFAULT-VALUE}")
   int reps;
+
+  @Option(names = "--seconds", defaultValue = "1.0", description = "timing per shape at least, after 0.4 s of warm-up on that shape "
+      + "(as bench/gemm_numpy.py); default ${DEFAULT-VALUE}")
+  double seconds;
 
   @Override
   public Integer call() {
     System.out.printf("SGEMM, %d threads, %s%n| shape | m | n | k | GFLOP/s best | GFLOP/s median |%n|---|---|---|---|---|---|%n",
         Parallel.threads(), Kernels.describeGemm());
+    if (reps < 1) throw new CliException("--reps must be >= 1, got " + reps, 2);
+    if (!(seconds >= 0) || seconds > 600) throw new CliException("--seconds must be in [0, 600], got " + seconds, 2);
     Rng rng = new Rng(7);
     warmUp(rng);
     for (Shape s : SHAPES) {
       float[] a = Tensor.randn(rng, s.m() * s.k()).data(), b = Tensor.randn(rng, s.k() * s.n()).data(), c = new float[s.m() * s.n()];
       int lda = s.ta() ? s.m() : s.k(), ldb = s.tb() ? s.k() : s.n();
-      double[] t = BenchCommand.bestAndMedian(2, reps,
+      double[] t = BenchCommand.bestAndMedianTimed(0.4, reps, seconds,
           () -> Gemm.sgemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, s.n()));
       double flops = 2.0 * s.m() * s.n() * s.k();
       System.out.printf("| %s | %d | %d | %d | %.0f | %.0f |%n", s.name(), s.m(), s.n(), s.k(), flops / t[0] / 1e9, flops / t[1] / 1e9);

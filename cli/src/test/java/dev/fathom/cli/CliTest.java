@@ -65,6 +65,12 @@ class CliTest {
   }
 
   @Test
+  void benchGemmRejectsBadTimingArguments() {
+    assertOneLineError(run("bench", "gemm", "--reps", "0"), "--reps must be >= 1, got 0");
+    assertOneLineError(run("bench", "gemm", "--seconds", "-1"), "--seconds must be in [0, 600], got -1.0");
+  }
+
+  @Test
   void outOfMemoryIsOneLineThatSaysHowToRaiseTheLimit() {
     String m = Main.outOfMemory(new OutOfMemoryError("Java heap space"), 6L << 30);
     assertThat(m).doesNotContain("\n").contains("Java heap space", "6,144 MiB", "FATHOM_JAVA_OPTS=-Xmx", "-Xmx12g");
