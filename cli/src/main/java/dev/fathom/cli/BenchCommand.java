@@ -31,7 +31,6 @@ final class BenchCommand implements Runnable {
     return best;
   }
 
-  /** The median of {@code reps} timings in seconds (after the same warmup). */
   /**
    * Best and median seconds of {@code body} timed by the clock rather than a count: runs it for
    * {@code warmSeconds} first (at least twice), so that a recompilation a new shape triggers is
@@ -51,15 +50,4 @@ final class BenchCommand implements Runnable {
     return new double[] {sorted[0], sorted[sorted.length / 2]};
   }
 
-  static double[] bestAndMedian(int warmup, int reps, Runnable body) {
-    for (int i = 0; i < warmup; i++) body.run();
-    double[] t = new double[reps];
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      body.run();
-      t[i] = (System.nanoTime() - t0) / 1e9;
-    }
-    java.util.Arrays.sort(t);
-    return new double[] {t[0], t[reps / 2]};
-  }
 }
