@@ -49,5 +49,4 @@ final class BenchCommand implements Runnable {
     double[] sorted = t.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new double[] {sorted[0], sorted[sorted.length / 2]};
   }
-
 }
