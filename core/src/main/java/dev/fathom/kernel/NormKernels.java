@@ -99,7 +99,7 @@ public final class NormKernels {
     Parallel.forRange(rows, grain, (r0, r1) -> {
       int c = chunkIndex(rows, chunks, r0);
       double[] pw = dw == null ? null : dw[c], pb = db == null ? null : db[c];
-      float[] xh = new float[cols], gh = weightOrNull == null ? null : new float[cols];
+      float[] xh = new float[cols], gh = weightOrNull == null || gxOrNull == null ? null : new float[cols];
       for (int r = r0; r < r1; r++) {
         layerNormBackwardRow(g, x, r * cols, cols, weightOrNull, mean[r], rstd[r], gxOrNull, pw, pb, xh, gh);
       }
@@ -193,7 +193,7 @@ public final class NormKernels {
    */
   private static void layerNormBackwardRow(float[] g, float[] x, int base, int cols, float[] w, float m, float rs,
       float[] gx, double[] dw, double[] db, float[] xh, float[] ghScratch) {
-    centre(x, base, cols, m, rs, xh);
+    if (dw != null || gx != null) centre(x, base, cols, m, rs, xh);
     if (dw != null) addProducts(g, base, xh, 0, cols, 1f, dw);
     if (db != null) addValues(g, base, cols, db);
     if (gx == null) return;
