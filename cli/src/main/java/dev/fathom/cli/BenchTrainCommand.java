@@ -13,6 +13,7 @@ import dev.fathom.optim.AdamW;
 import dev.fathom.optim.GradClip;
 import dev.fathom.tensor.Rng;
 import dev.fathom.tensor.Tensor;
+import dev.fathom.train.Trainer;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -53,32 +54,34 @@ final class BenchTrainCommand implements Callable<Integer> {
       System.out.printf("llama %s (dim %d, %d layers, %d heads, FFN %d, vocab 256): %,d parameters, batch %d x %d, %d threads%n",
           preset, c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(), m.numParameters(), b, context,
           Parallel.threads());
-      double sps = run(m, () -> {
+      Timing t = run(m, () -> {
         Tensor ids = Tensor.randint(rng, 0, 256, b, context + 1);
         return m.loss(ids.narrow(1, 0, context).copy(), ids.narrow(1, 1, context).copy());
       });
-      System.out.printf("%.2f steps/s, %.0f tokens/s%s%n", sps, sps * b * context, memory);
+      System.out.printf("%.2f steps/s, %.0f tokens/s; %s%n", t.stepsPerSecond(), t.stepsPerSecond() * b * context, t.memory());
     } else if (model.equals("cnn")) {
       int b = batch == null ? 128 : batch;
       List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
       Module m = Classifiers.build(ClassifierConfig.cnn(new int[] {1, 28, 28}, classes, "fashion-mnist"), rng);
       System.out.printf("cnn (Fashion-MNIST shapes): %,d parameters, batch %d, %d threads%n", m.numParameters(), b, Parallel.threads());
-      double sps = run(m, () -> F.crossEntropy(m.call(Tensor.randn(rng, b, 1, 28, 28)), Tensor.randint(rng, 0, 10, b)));
-      System.out.printf("%.2f steps/s, %.0f images/s%s%n", sps, sps * b, memory);
+      Timing t = run(m, () -> F.crossEntropy(m.call(Tensor.randn(rng, b, 1, 28, 28)), Tensor.randint(rng, 0, 10, b)));
+      System.out.printf("%.2f steps/s, %.0f images/s; %s%n", t.stepsPerSecond(), t.stepsPerSecond() * b, t.memory());
     } else {
       throw new CliException("--model: expected llama or cnn, got '" + model + "'");
     }
     return 0;
   }
 
-  /** What {@link #run} measured besides speed: GC share and allocation per step, as a suffix. */
-  private String memory = "";
-
   /**
-   * Steps per second over the timed steps of loss → backward → clip → AdamW; also sets
-   * {@link #memory}.
+   * What the timed steps measured.
+   *
+   * @param stepsPerSecond over the timed steps
+   * @param memory the GC share of their time and the bytes allocated per step, as a phrase
    */
-  private double run(Module m, Supplier<Tensor> loss) {
+  private record Timing(double stepsPerSecond, String memory) {}
+
+  /** Times loss → backward → clip → AdamW over {@link #steps} steps after 3 warm-up steps. */
+  private Timing run(Module m, Supplier<Tensor> loss) {
     m.train();
     AdamW opt = new AdamW(m.parameters(), AdamConfig.adamW(1e-4));
     Runnable step = () -> {
@@ -88,11 +91,10 @@ final class BenchTrainCommand implements Callable<Integer> {
       opt.zeroGrad();
     };
     for (int i = 0; i < 3; i++) step.run();
-    long a0 = HeapProbe.allocated(), g0 = HeapProbe.gcMillis(), t0 = System.nanoTime();
+    long a0 = HeapProbe.allocated(), g0 = Trainer.gcMillis(), t0 = System.nanoTime();
     for (int i = 0; i < steps; i++) step.run();
     double secs = (System.nanoTime() - t0) / 1e9;
-    memory = String.format("; GC %.1f%% of the time, %.0f MB allocated per step",
-        (HeapProbe.gcMillis() - g0) / 10.0 / secs, (HeapProbe.allocated() - a0) / 1e6 / steps);
-    return steps / secs;
+    return new Timing(steps / secs, String.format("GC %.1f%% of the time, %.0f MB allocated per step",
+        (Trainer.gcMillis() - g0) / 10.0 / secs, (HeapProbe.allocated() - a0) / 1e6 / steps));
   }
 }

@@ -19,13 +19,6 @@ final class HeapProbe {
     return THREADS.getTotalThreadAllocatedBytes();
   }
 
-  /** Collection time the JVM's collectors have reported so far (pauses, and for G1 its remark and cleanup), in ms. */
-  static long gcMillis() {
-    long total = 0;
-    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) total += Math.max(0, gc.getCollectionTime());
-    return total;
-  }
-
   /** Heap in use after a full collection. */
   static long heldAfterGc() {
     System.gc();

@@ -171,8 +171,11 @@ public final class Trainer {
         secs, seen / Math.max(secs, 1e-9), optimizer.lr(), gcSecs);
   }
 
-  /** Total collection time reported by the JVM's garbage collectors so far, in milliseconds. */
-  private static long gcMillis() {
+  /**
+   * Total collection time reported by the JVM's garbage collectors so far, in milliseconds (pauses,
+   * and for G1 its remark and cleanup): what {@link EpochResult#gcSeconds()} is measured with.
+   */
+  public static long gcMillis() {
     long total = 0;
     for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) total += Math.max(0, gc.getCollectionTime());
     return total;
