@@ -22,9 +22,10 @@ public final class Gemm {
    *   packing cannot be repaid; reads A and B in place.
    * - packed (GemmPacked + GemmKernel): everything else; BLIS loop nest, 12×32 register tile.
    * - C = beta * C: k == 0 or alpha == 0 (A and B are not read, as in BLAS).
-   * Work of at least PARALLEL_MIN multiply-adds (about 80 µs on one core; a fork-join costs
-   * 10-20 µs) is split over the pool: one contiguous region of C per thread along its longer
-   * side (Parallel's static partition, whole tiles per thread), each thread running the whole
+   * Work of at least PARALLEL_MIN multiply-adds (about 10 µs on one core) is split over the
+   * pool; handing a loop to Parallel's spinning workers costs a few µs (the bound was 4M while
+   * the pool was a fork-join pool whose hand-offs cost 20-60 µs). One contiguous region of C per
+   * thread along its longer side (Parallel's static partition, whole tiles per thread), each thread running the whole
    * loop nest with its own buffers. One fork-join per call and no barrier inside it: each
    * thread packs the operand that spans the split itself (the B block when rows are split),
    * a few per cent of extra packing at n = 512 and under 2% from 1024 on. An earlier version
@@ -34,7 +35,7 @@ public final class Gemm {
    * faster (docs/BENCHMARKS.md).
    */
   static final long SMALL = 32 * 1024;
-  static final long PARALLEL_MIN = 4L << 20;
+  static final long PARALLEL_MIN = 1L << 20;
   static final int SKINNY_M = 4;
   static final int SKINNY_N = 8;
   private static final int DIRECT_ROWS = 16;

@@ -1,10 +1,10 @@
 package dev.fathom.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one shared thread pool of Fathom, with static partitioning.
@@ -14,6 +14,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * into contiguous chunks that depend only on {@code n}, the grain and the thread count, so a
  * kernel that writes disjoint outputs per chunk (and reduces in chunk order) gives bitwise
  * identical results for a given thread count.
+ *
+ * <p>The pool is {@code threads − 1} workers that wait for the next loop by spinning for a short
+ * while ({@code FATHOM_SPIN_MICROS}, default {@value #DEFAULT_SPIN_MICROS} µs) before they park.
+ * A training step or a decode step is a string of loops tens to hundreds of microseconds long,
+ * with little serial work between them; waking a parked thread costs 20–60 µs on a virtual
+ * machine, as much as a 256×64×784 product, so a pool whose workers park at once (a fork-join
+ * pool) loses a third of the time of such loops to hand-offs. This is OpenMP's and OpenBLAS's
+ * active wait policy. Workers do not spin when there are more threads than cores.
  */
 public final class Parallel {
 
@@ -23,13 +31,14 @@ public final class Parallel {
     void run(int start, int end);
   }
 
+  static final int DEFAULT_SPIN_MICROS = 200;
   private static final int THREADS = readThreads();
-  private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS, pool -> {
-    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-    t.setName("fathom-worker-" + t.getPoolIndex());
-    t.setDaemon(true);
-    return t;
-  }, null, false) : null;
+  private static final long SPIN_NANOS = THREADS <= Runtime.getRuntime().availableProcessors() ? readSpinMicros() * 1000L : 0;
+  /** The loop on offer to the workers; each one is a fresh object, so a late worker cannot mistake an old loop for a new one. */
+  private static volatile Loop current;
+  private static final Worker[] WORKERS = startWorkers();
+  /** One loop at a time: a second calling thread waits for the pool (nested loops never get here). */
+  private static final ReentrantLock POOL = new ReentrantLock();
 
   /** True on a thread that is running a chunk of a parallel loop: nested loops then run inline. */
   private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
@@ -51,9 +60,41 @@ public final class Parallel {
     }
   }
 
+  private static int readSpinMicros() {
+    String s = System.getenv("FATHOM_SPIN_MICROS");
+    if (s == null || s.isBlank()) s = System.getProperty("fathom.spinMicros");
+    if (s == null || s.isBlank()) return DEFAULT_SPIN_MICROS;
+    try {
+      int t = Integer.parseInt(s.trim());
+      if (t < 0 || t > 1_000_000) throw new NumberFormatException();
+      return t;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "FATHOM_SPIN_MICROS: expected an integer in [0, 1000000], got '" + s + "'");
+    }
+  }
+
+  private static Worker[] startWorkers() {
+    Worker[] w = new Worker[THREADS - 1];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = new Worker(i);
+      w[i].start();
+    }
+    return w;
+  }
+
   /** The number of threads kernels use (FATHOM_THREADS, default all cores). */
   public static int threads() {
     return THREADS;
+  }
+
+  /**
+   * True when a {@link #forRange} called now would run inline on this thread: on a pool worker,
+   * inside a chunk of a loop, or on a foreign fork-join worker (how tests force one thread).
+   */
+  public static boolean nested() {
+    Thread t = Thread.currentThread();
+    return t instanceof Worker || t instanceof ForkJoinWorkerThread || INSIDE.get()[0];
   }
 
   /**
@@ -73,67 +114,107 @@ public final class Parallel {
 
   /**
    * Runs {@code body} over {@code [0, n)} split into {@link #chunks(int, int)} contiguous chunks,
-   * in parallel on the shared pool; runs inline when there is one chunk or when called from a
-   * pool worker (no nested parallelism).
+   * in parallel on the shared pool; runs inline when there is one chunk or when {@link #nested()}.
    *
-   * <p>The caller runs chunk 0, then any chunk that no worker has started yet: on a busy machine
-   * a parked worker can take milliseconds to be scheduled, and the caller would otherwise sit
-   * idle waiting for it. Which thread runs a chunk never changes the chunks themselves, so
-   * results stay those of the static partition.
+   * <p>The calling thread takes chunks too, any that no worker has claimed yet: on a busy machine
+   * a parked worker can take milliseconds to be scheduled, and the caller would otherwise sit idle
+   * waiting for it. Which thread runs a chunk never changes the chunks themselves, so results
+   * stay those of the static partition. A body whose chunks must run at the same time (they meet
+   * at a barrier) gets that as long as it has at most {@link #threads()} chunks.
    */
   public static void forRange(int n, int minGrain, RangeBody body) {
     int chunks = chunks(n, minGrain);
     if (chunks == 0) return;
-    boolean[] inside = INSIDE.get();
-    if (chunks == 1 || POOL == null || inside[0] || Thread.currentThread() instanceof ForkJoinWorkerThread) {
+    if (chunks == 1 || nested()) {
       body.run(0, n);
       return;
     }
-    AtomicIntegerArray claimed = new AtomicIntegerArray(chunks);
-    CountDownLatch done = new CountDownLatch(chunks - 1);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    for (int c = chunks - 1; c >= 1; c--) {
-      int chunk = c, s = chunkStart(n, chunks, c), e = chunkStart(n, chunks, c + 1);
-      POOL.execute(() -> {
-        if (claimed.compareAndSet(chunk, 0, 1)) runChunk(body, s, e, failure, done);
-      });
-    }
+    boolean[] inside = INSIDE.get();
+    Loop loop = new Loop(n, chunks, body);
+    POOL.lock();
     inside[0] = true;
     try {
-      runChunk(body, 0, chunkStart(n, chunks, 1), failure, null);
-      for (int c = 1; c < chunks; c++) {
-        if (claimed.compareAndSet(c, 0, 1)) {
-          runChunk(body, chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1), failure, done);
-        }
-      }
+      current = loop;
+      for (Worker w : WORKERS) if (w.parked) LockSupport.unpark(w);
+      loop.work();
+      loop.awaitDone();
     } finally {
+      current = null;
       inside[0] = false;
+      POOL.unlock();
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) Thread.currentThread().interrupt();
-    Throwable t = failure.get();
+    Throwable t = loop.failure.get();
     if (t instanceof RuntimeException re) throw re;
     if (t instanceof Error er) throw er;
     if (t != null) throw new RuntimeException(t);
   }
 
-  /** Runs one chunk, keeping the first failure, and counts it down in {@code done} (if any). */
-  private static void runChunk(RangeBody body, int s, int e, AtomicReference<Throwable> failure,
-      CountDownLatch done) {
-    try {
-      body.run(s, e);
-    } catch (Throwable t) {
-      failure.compareAndSet(null, t);
-    } finally {
-      if (done != null) done.countDown();
+  /** One call of {@link #forRange}: its chunks go to whichever thread claims them first. */
+  private static final class Loop {
+    final int n, chunks;
+    final RangeBody body;
+    final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    Loop(int n, int chunks, RangeBody body) {
+      this.n = n;
+      this.chunks = chunks;
+      this.body = body;
+    }
+
+    /** Claims and runs chunks until none is left unclaimed. */
+    void work() {
+      for (int c; (c = next.getAndIncrement()) < chunks; ) {
+        try {
+          body.run(chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1));
+        } catch (Throwable t) {
+          failure.compareAndSet(null, t);
+        } finally {
+          done.incrementAndGet();
+        }
+      }
+    }
+
+    /** Waits for the chunks other threads are running: spins briefly, then yields. */
+    void awaitDone() {
+      for (int spins = 0; done.get() < chunks; spins++) {
+        if (spins < 1 << 12) Thread.onSpinWait();
+        else Thread.yield();
+      }
+    }
+  }
+
+  /** A pool thread: runs chunks of each new loop, spins for the next one, then parks. */
+  private static final class Worker extends Thread {
+    volatile boolean parked;
+
+    Worker(int index) {
+      super("fathom-worker-" + index);
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      Loop seen = null;
+      while (true) {
+        Loop loop = current;
+        if (loop != null && loop != seen) {
+          seen = loop;
+          loop.work();
+          continue;
+        }
+        long start = System.nanoTime();
+        while (current == seen || current == null) {
+          if (System.nanoTime() - start < SPIN_NANOS) {
+            Thread.onSpinWait();
+            continue;
+          }
+          parked = true;  // then re-read current: a caller that published after this sees parked and unparks
+          if (current == seen || current == null) LockSupport.park(this);
+          parked = false;
+          start = System.nanoTime();
+        }
+      }
     }
   }
 }

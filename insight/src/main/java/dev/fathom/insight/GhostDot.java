@@ -2,6 +2,7 @@ package dev.fathom.insight;
 
 import dev.fathom.autograd.Grad;
 import dev.fathom.kernel.Gemm;
+import dev.fathom.kernel.VecMath;
 import dev.fathom.nn.Linear;
 import dev.fathom.nn.Module;
 import dev.fathom.tensor.Tensor;
@@ -161,12 +162,9 @@ public final class GhostDot implements AutoCloseable {
       float[] gg = new float[rb * rv], aa = new float[rb * rv];
       Gemm.sgemm(false, true, rb, rv, out, 1f, gradOutputs[l].data(), 0, out, other.gradOutputs[l].data(), 0, out, 0f, gg, 0, rv); // G_B G_Vᵀ
       Gemm.sgemm(false, true, rb, rv, in, 1f, inputs[l].data(), 0, in, other.inputs[l].data(), 0, in, 0f, aa, 0, rv); // A_B A_Vᵀ
-      float one = hasBias[l] ? 1 : 0;
       double[] rows = new double[rb];
       for (int r = 0; r < rb; r++) {
-        double s = 0;
-        for (int c = 0; c < rv; c++) s += (double) gg[r * rv + c] * (aa[r * rv + c] + one);
-        rows[r] = s;
+        rows[r] = VecMath.dot(gg, r * rv, aa, r * rv, rv) + (hasBias[l] ? VecMath.sum(gg, r * rv, rv) : 0);
       }
       return rows;
     }
@@ -194,10 +192,7 @@ public final class GhostDot implements AutoCloseable {
       Gemm.sgemm(false, false, rb, in, out, 1f, g, 0, out, m, 0, in, 0f, ga, 0, in); // G M (rows, in)
       double[] rows = new double[rb];
       for (int r = 0; r < rb; r++) {
-        double s = 0;
-        for (int k = 0; k < in; k++) s += (double) ga[r * in + k] * a[r * in + k];
-        if (mBias != null) for (int o = 0; o < out; o++) s += (double) g[r * out + o] * mBias[o];
-        rows[r] = s;
+        rows[r] = VecMath.dot(ga, r * in, a, r * in, in) + (mBias != null ? VecMath.dot(g, r * out, mBias, 0, out) : 0);
       }
       return rows;
     }

@@ -3,7 +3,6 @@ package dev.fathom.llm.generate;
 import dev.fathom.kernel.Parallel;
 import dev.fathom.kernel.Activations;
 import dev.fathom.llm.AttentionType;
-import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
  * One decode step: n rows, each a token at a given position of a sequence, through every layer to
@@ -79,7 +78,7 @@ final class DecodeStep extends LayerPass {
     this.logits = out;
     for (int r = 0; r < n; r++) System.arraycopy(w.embed(), tokens[r] * d, h, r * d, d);  // (n, D)
     int parties = threads;
-    if (parties == 1 || (long) n * macsPerRow < SOLO_MACS || Thread.currentThread() instanceof ForkJoinWorkerThread) {
+    if (parties == 1 || (long) n * macsPerRow < SOLO_MACS || Parallel.nested()) {
       body(0, 1, solo);
     } else {
       barrier.reset();
