@@ -96,9 +96,12 @@ final class ValueCommand implements Callable<Integer> {
   @Option(names = "--timing-rounds", defaultValue = "3", description = "inrun: alternating plain and valuing runs timed for the cost; each one's fastest counts (default: ${DEFAULT-VALUE})")
   int timingRounds;
 
-  @Option(names = "--removal-epochs", defaultValue = "80",
-      description = "removal curve: epochs of each retraining, long enough to fit the training labels, flipped ones included (default: ${DEFAULT-VALUE})")
+  @Option(names = "--removal-epochs", defaultValue = "200",
+      description = "removal curve: epochs of each retraining, long enough at --removal-lr to fit every training label, flipped ones included (default: ${DEFAULT-VALUE})")
   int removalEpochs;
+
+  @Option(names = "--removal-lr", defaultValue = "0.2", description = "removal curve: plain SGD step size of each retraining (default: ${DEFAULT-VALUE})")
+  double removalLr;
 
   @Option(names = "--removal-schedule", defaultValue = "constant", description = "removal curve: step size schedule of the retraining, cosine or constant (default: ${DEFAULT-VALUE})")
   String removalSchedule;
@@ -123,6 +126,7 @@ final class ValueCommand implements Callable<Integer> {
     if (!"cosine".equals(schedule) && !"constant".equals(schedule)) throw new CliException("--schedule must be cosine or constant, got '" + schedule + "'", 2);
     if (track < 0) throw new CliException("--track must be >= 0, got " + track, 2);
     if (removalEpochs < 1 || removalRepeats < 1) throw new CliException("--removal-epochs and --removal-repeats must be >= 1, got " + removalEpochs + " and " + removalRepeats, 2);
+    if (!(removalLr > 0)) throw new CliException("--removal-lr must be > 0, got " + removalLr, 2);
     if (!"cosine".equals(removalSchedule) && !"constant".equals(removalSchedule)) throw new CliException("--removal-schedule must be cosine or constant, got '" + removalSchedule + "'", 2);
     int defaultSize = switch (method) {
       case "tmc" -> 200;
@@ -153,11 +157,14 @@ final class ValueCommand implements Callable<Integer> {
     }
     if (!noRemoval) {
       double[] fractions = {0, 0.05, 0.1, 0.2, 0.3, 0.5};
-      RemovalCurve.Result r = RemovalCurve.of(v.values(), fractions, ValueMethods.removalScore(this, d), removalRepeats, seed);
+      double[] fit = new double[2];
+      RemovalCurve.Result r = RemovalCurve.of(v.values(), fractions, ValueMethods.removalScore(this, d, fit), removalRepeats, seed);
       Path png = out.resolveSibling(stem + "-removal.png");
       ValuePlots.removal(png, r, v.label());
-      System.out.printf(Locale.ROOT, "removal curve (MLP retrained %d epochs, %s step size, mean ± sd of %d seeds; accuracy on %d held-out examples):%n",
-          removalEpochs, removalSchedule, removalRepeats, d.eval().size());
+      System.out.printf(Locale.ROOT, "removal curve (MLP retrained %d epochs, %s step size %s, mean ± sd of %d seeds; accuracy on %d held-out examples):%n",
+          removalEpochs, removalSchedule, removalLr, removalRepeats, d.eval().size());
+      System.out.printf(Locale.ROOT, "  the retrained MLP fits %.1f%% of its training labels%s (first seed, nothing removed)%n", 100 * fit[0],
+          d.flips() > 0 ? String.format(Locale.ROOT, ", %.1f%% of the flipped ones", 100 * fit[1]) : "");
       System.out.println("  removed  high-first       low-first        random");
       for (int i = 0; i < fractions.length; i++) {
         System.out.printf(Locale.ROOT, "  %6.0f%%  %.4f ± %.4f  %.4f ± %.4f  %.4f ± %.4f%n", 100 * fractions[i], r.highFirst()[i], r.highSd()[i], r.lowFirst()[i],

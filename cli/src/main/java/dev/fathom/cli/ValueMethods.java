@@ -164,18 +164,29 @@ final class ValueMethods {
   }
 
   /**
-   * Scores for the removal curve: the MLP retrained on the kept rows with plain SGD for
-   * {@code --removal-epochs} under {@code --removal-schedule}, accuracy on the evaluation rows.
-   * Repeat r seeds the initialization and batch order with seed + r. The inputs are standardized
-   * once, not per retraining.
+   * Scores for the removal curve: the MLP retrained on the kept rows with plain SGD at
+   * {@code --removal-lr} for {@code --removal-epochs} under {@code --removal-schedule}, accuracy
+   * on the evaluation rows. Repeat r seeds the initialization and batch order with seed + r. The
+   * inputs are standardized once, not per retraining.
+   *
+   * @param fit filled by the first retraining on all rows: the share of training labels the model
+   *     fits, and of the flipped ones (0 when none are flipped)
    */
-  static RemovalCurve.Retrain removalScore(ValueCommand o, ValueData d) {
+  static RemovalCurve.Retrain removalScore(ValueCommand o, ValueData d, double[] fit) {
     Examples train = mlpInput(d, d.train()), valid = mlpInput(d, d.valid()), eval = mlpInput(d, d.eval());
     return (drop, rep) -> {
       long seed = o.seed + rep;
-      InRunConfig cfg = InRunConfig.of(o.removalEpochs, o.batchSize, o.lr, 1, seed).withCosine("cosine".equals(o.removalSchedule));
+      InRunConfig cfg = InRunConfig.of(o.removalEpochs, o.batchSize, o.removalLr, 1, seed).withCosine("cosine".equals(o.removalSchedule));
       Sequential model = mlp(o.hidden, train.features(), train.classes(), seed);
       InRunShapley.train(model, train.without(drop), valid, cfg);
+      boolean all = true;
+      for (boolean b : drop) all &= !b;
+      if (rep == 0 && all) {
+        fit[0] = InRunShapley.accuracy(model, train);
+        boolean[] kept = d.flipped().clone();
+        for (int i = 0; i < kept.length; i++) kept[i] = !kept[i];
+        fit[1] = d.flips() > 0 ? InRunShapley.accuracy(model, train.without(kept)) : 0;
+      }
       return InRunShapley.accuracy(model, eval);
     };
   }

@@ -39,7 +39,8 @@ class ValueCommandTest {
         "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("In-Run Data Shapley (first order, MLP 784-16-10, 2 epochs)", "tracked steps: Pearson r =",
-        "removed  high-first       low-first        random", "mean ± sd of 2 seeds");
+        "removed  high-first       low-first        random", "mean ± sd of 2 seeds", "step size 0.2,");
+    assertThat(r.out()).containsPattern("the retrained MLP fits [0-9.]+% of its training labels, [0-9.]+% of the flipped ones");
     assertThat(Files.readAllLines(out)).hasSize(201);
     assertThat(Files.readAllLines(dir.resolve("v-steps.csv"))).hasSize(1 + 4).first().isEqualTo("step,predicted,predicted_first_order,actual");
     assertThat(dir.resolve("v-removal.png")).isRegularFile();
@@ -56,6 +57,8 @@ class ValueCommandTest {
     assertThat(r.out()).containsPattern("cost \\(fastest of 2 alternating runs after a warm-up\\): plain training [0-9.]+ s wall");
     assertOneLineError(run("value", "--method", "inrun", "--train-size", "100", "--valid-size", "20", "--eval-size", "20",
         "--timing-rounds", "0", "--out", dir.resolve("w.csv").toString()), "--timing-rounds must be >= 1, got 0");
+    assertOneLineError(run("value", "--method", "inrun", "--train-size", "100", "--valid-size", "20", "--eval-size", "20",
+        "--removal-lr", "0", "--out", dir.resolve("w.csv").toString()), "--removal-lr must be > 0, got 0.0");
   }
 
   @Test

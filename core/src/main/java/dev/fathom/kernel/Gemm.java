@@ -186,7 +186,30 @@ public final class Gemm {
 
   /** Whether {@code g} takes the unpacked path: small or skinny. */
   static boolean isDirect(GemmProblem g) {
-    return g.work() < SMALL || g.m() <= SKINNY_M || g.n() <= SKINNY_N;
+    return isDirect((long) g.m() * g.n() * g.k(), g.m(), g.n());
+  }
+
+  private static boolean isDirect(long work, int m, int n) {
+    return work < SMALL || m <= SKINNY_M || n <= SKINNY_N;
+  }
+
+  /**
+   * Whether the rows {@code [0, min(m1, m2))} of C = alpha·op(A)·op(B) + beta·C come out bitwise
+   * the same when {@link #sgemm} is called with {@code m1} or with {@code m2} rows (the same
+   * transposes, n, k, alpha, beta and the same values in those rows of A and C). Each element of
+   * C is summed in an order fixed by the path, direct or packed, and the path depends on the
+   * shape only, never on the element's row or on the region a thread takes; so it holds when both
+   * shapes take the same path. It lets a caller stack extra rows under a product (In-Run Data
+   * Shapley's validation rows under a training batch) without changing the original rows. Not
+   * promised of the native backend.
+   */
+  public static boolean sameRows(int m1, int m2, int n, int k) {
+    if (m1 < 0 || m2 < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("sameRows: sizes must be >= 0, got m1=" + m1 + ", m2=" + m2 + ", n=" + n + ", k=" + k);
+    }
+    if (Kernels.scalarOnly()) return true;
+    if (NATIVE) return false;
+    return isDirect((long) m1 * n * k, m1, n) == isDirect((long) m2 * n * k, m2, n);
   }
 
   /**

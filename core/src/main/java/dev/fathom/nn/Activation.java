@@ -28,6 +28,11 @@ public final class Activation extends Module {
     return fn.apply(x);
   }
 
+  /** The activation's name as PyTorch's module would print it: "ReLU", "GELU", "Tanh", .... */
+  public String name() {
+    return name;
+  }
+
   @Override
   public String toString() {
     return name + "()";

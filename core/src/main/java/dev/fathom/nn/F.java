@@ -29,14 +29,35 @@ public final class F {
    * @return (..., outFeatures)
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-    int rows = linearRows("linear", x, weight, bias);
+    return linear("linear", x, weight, bias, -1);
+  }
+
+  /**
+   * {@link #linear} whose weight and bias gradients sum over the first {@code paramRows} rows of
+   * x only (rows of the flattened leading dims); every row still gets its input gradient. Rows
+   * below them ride along without training the layer: In-Run Data Shapley stacks validation
+   * rows under a training batch this way. The weight and bias gradients are bit for bit those
+   * of {@code linear} on the first rows alone.
+   *
+   * @throws IllegalArgumentException when paramRows is outside [0, rows]
+   */
+  public static Tensor linearFirstRows(Tensor x, Tensor weight, Tensor bias, int paramRows) {
+    return linear("linearFirstRows", x, weight, bias, paramRows);
+  }
+
+  private static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias, int paramRows) {
+    int rows = linearRows(op, x, weight, bias);
+    if (paramRows > rows) {
+      throw new IllegalArgumentException(op + ": paramRows must be in [0, " + rows + "], got " + paramRows);
+    }
+    int wr = paramRows < 0 ? rows : paramRows;
     int[] ws = weight.shape();
     int in = ws[1], out = ws[0];
     float[] y = linearForward(x, weight, bias, rows);
     Tensor result = Tensor.of(y, linearShape(x, out));
     Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
-    return Autograd.record("linear", result,
-        g -> linearBackward(g.data(), x, weight, bias, rows, in, out), inputs);
+    return Autograd.record(op, result,
+        g -> linearBackward(g.data(), x, weight, bias, rows, wr, in, out), inputs);
   }
 
   /** Activations that {@link #linearAct} applies to the output of the linear map. */
@@ -89,7 +110,7 @@ public final class F {
             case GELU_TANH -> Activations.geluTanhBackward(gd, 0, z, 0, dz, 0, size);
             case SILU -> Activations.siluBackward(gd, 0, z, 0, dz, 0, size);
           }
-          return linearBackward(dz, x, weight, bias, rows, in, out);
+          return linearBackward(dz, x, weight, bias, rows, rows, in, out);
         }, inputs);
   }
 
@@ -127,9 +148,12 @@ public final class F {
     return y;
   }
 
-  /** Gradients of x, weight and bias (null where not required) from the output gradient gd. */
+  /**
+   * Gradients of x (all r rows), weight and bias (the first wr rows) from the output gradient gd;
+   * null where not required.
+   */
   private static Tensor[] linearBackward(float[] gd, Tensor x, Tensor weight, Tensor bias,
-      int r, int in, int out) {
+      int r, int wr, int in, int out) {
     Tensor gx = null, gw = null, gb = null;
     if (x.requiresGrad()) {
       float[] d = new float[r * in];
@@ -138,10 +162,10 @@ public final class F {
     }
     if (weight.requiresGrad()) {
       float[] d = new float[out * in];
-      Gemm.sgemm(true, false, out, in, r, 1f, gd, 0, out, x.data(), 0, in, 0f, d, 0, in);
+      Gemm.sgemm(true, false, out, in, wr, 1f, gd, 0, out, x.data(), 0, in, 0f, d, 0, in);
       gw = Tensor.of(d, weight.shape());
     }
-    if (bias != null && bias.requiresGrad()) gb = columnSums(gd, r, out);
+    if (bias != null && bias.requiresGrad()) gb = columnSums(gd, wr, out);
     return bias == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
   }
 

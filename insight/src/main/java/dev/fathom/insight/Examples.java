@@ -30,11 +30,16 @@ public record Examples(float[] x, int[] y, int features, int classes) {
   public Examples rows(int[] idx, int from, int to) {
     float[] rx = new float[(to - from) * features];
     int[] ry = new int[to - from];
-    for (int k = from; k < to; k++) {
-      System.arraycopy(x, idx[k] * features, rx, (k - from) * features, features);
-      ry[k - from] = y[idx[k]];
-    }
+    copyRows(idx, from, to, rx, ry, 0);
     return new Examples(rx, ry, features, classes);
+  }
+
+  /** Copies the rows {@code idx[from..to)} into {@code dx} and {@code dy} from row {@code at} on. */
+  void copyRows(int[] idx, int from, int to, float[] dx, int[] dy, int at) {
+    for (int k = from; k < to; k++) {
+      System.arraycopy(x, idx[k] * features, dx, (at + k - from) * features, features);
+      dy[at + k - from] = y[idx[k]];
+    }
   }
 
   /** All rows except those with {@code drop[i]}. */

@@ -107,7 +107,9 @@ public final class GhostDot implements AutoCloseable {
 
   /**
    * One batch's layer inputs A_l (B, in_l) or (B, T, in_l) and output gradients G_l (B, out_l)
-   * or (B, T, out_l).
+   * or (B, T, out_l): the examples {@code [first, first + batch)} along the first dimension of
+   * those tensors (all of them for a capture of one batch; a window when a training batch and
+   * a validation batch went through the model stacked in one tensor, {@link StackedPass}).
    *
    * <p>A Linear layer shared over T positions (a sequence model) has the per-example gradient
    * Σ_t g_t a_tᵀ, so for two examples ∇ℓ_i·∇ℓ_v = Σ_{t,t'} (a_it·a_vt')(g_it·g_vt'): the sum of
@@ -116,11 +118,27 @@ public final class GhostDot implements AutoCloseable {
    * row results; for 2-D inputs T = 1 and nothing changes.
    *
    * @param hasBias per layer, whether its bias is a parameter
+   * @param first the capture's first example along the tensors' first dimension
+   * @param batch the capture's examples
    */
-  public record Capture(Tensor[] inputs, Tensor[] gradOutputs, boolean[] hasBias) {
-    /** Rows of the batch. */
-    public int batch() {
-      return inputs[0].size(0);
+  public record Capture(Tensor[] inputs, Tensor[] gradOutputs, boolean[] hasBias, int first, int batch) {
+    public Capture {
+      if (inputs.length != gradOutputs.length || inputs.length != hasBias.length || inputs.length == 0) {
+        throw new IllegalArgumentException("ghost capture: expected one input, output gradient and bias flag per layer, got "
+            + inputs.length + ", " + gradOutputs.length + " and " + hasBias.length);
+      }
+      for (int l = 0; l < inputs.length; l++) {
+        int size = inputs[l].size(0);
+        if (gradOutputs[l].size(0) != size || first < 0 || batch < 0 || first + batch > size) {
+          throw new IllegalArgumentException("ghost capture: layer " + l + " holds " + size + " inputs and " + gradOutputs[l].size(0)
+              + " output gradients; expected both to cover examples [" + first + ", " + (first + batch) + ")");
+        }
+      }
+    }
+
+    /** A capture of every example of the tensors. */
+    public Capture(Tensor[] inputs, Tensor[] gradOutputs, boolean[] hasBias) {
+      this(inputs, gradOutputs, hasBias, 0, inputs.length == 0 ? 0 : inputs[0].size(0));
     }
 
     /** Positions T per example at layer l (1 for 2-D inputs). */
@@ -128,15 +146,25 @@ public final class GhostDot implements AutoCloseable {
       return inputs[l].numel() / (inputs[l].size(0) * features(inputs[l]));
     }
 
+    /** Flattened rows of this capture at layer l. */
+    private int rows(int l) {
+      return batch * steps(l);
+    }
+
+    /** The first flattened row of this capture at layer l. */
+    private int row0(int l) {
+      return first * steps(l);
+    }
+
     private static int features(Tensor t) {
       return t.size(t.dim() - 1);
     }
 
     /**
-     * For each row i of this batch, ∇θ ℓ_i · Σ_v ∇θ ℓ_v over the rows v of {@code other}, with ℓ
-     * whatever loss the captured gradients came from (a mean loss scales its rows by 1/B). Each
-     * layer takes the cheaper of two associations of the same sum: the ghost form, (G_B G_Vᵀ) ∘
-     * (A_B A_Vᵀ + 1) row sums, B·V·(in + out) multiply-adds; or the direct form, which forms the
+     * For each example i of this capture, ∇θ ℓ_i · Σ_v ∇θ ℓ_v over the examples v of {@code other},
+     * with ℓ whatever loss the captured gradients came from (a mean loss scales its rows by 1/B).
+     * Each layer takes the cheaper of two associations of the same sum: the ghost form, (G_B G_Vᵀ)
+     * ∘ (A_B A_Vᵀ + 1) row sums, B·V·(in + out) multiply-adds; or the direct form, which forms the
      * validation gradient G_Vᵀ A_V once (V·out·in) and then g_iᵀ (G_Vᵀ A_V) a_i for every row
      * (B·out·in), cheaper for narrow layers such as a 10-class head. With T positions, B and V
      * count flattened rows (B·T and V·T').
@@ -144,9 +172,9 @@ public final class GhostDot implements AutoCloseable {
      * @return B dot products
      */
     public double[] dotsWith(Capture other) {
-      double[] dot = new double[batch()];
+      double[] dot = new double[batch];
       for (int l = 0; l < inputs.length; l++) {
-        long rb = inputs[l].numel() / features(inputs[l]), rv = other.inputs[l].numel() / features(other.inputs[l]);
+        long rb = rows(l), rv = other.rows(l);
         int in = features(inputs[l]), out = features(gradOutputs[l]);
         // ghost form rb·rv·(in + out) multiply-adds vs direct form (rv + rb)·in·out: same sum
         double[] rows = rb * rv * (in + out) <= (rv + rb) * in * out ? ghostLayer(l, other) : directLayer(l, other);
@@ -158,10 +186,10 @@ public final class GhostDot implements AutoCloseable {
     /** Per flattened row r: Σ_c (g_r·g_c)(a_r·a_c + 1[bias]) over the rows c of the other batch. */
     private double[] ghostLayer(int l, Capture other) {
       int in = features(inputs[l]), out = features(gradOutputs[l]);
-      int rb = inputs[l].numel() / in, rv = other.inputs[l].numel() / in;
+      int rb = rows(l), rv = other.rows(l), b0 = row0(l), v0 = other.row0(l);
       float[] gg = new float[rb * rv], aa = new float[rb * rv];
-      Gemm.sgemm(false, true, rb, rv, out, 1f, gradOutputs[l].data(), 0, out, other.gradOutputs[l].data(), 0, out, 0f, gg, 0, rv); // G_B G_Vᵀ
-      Gemm.sgemm(false, true, rb, rv, in, 1f, inputs[l].data(), 0, in, other.inputs[l].data(), 0, in, 0f, aa, 0, rv); // A_B A_Vᵀ
+      Gemm.sgemm(false, true, rb, rv, out, 1f, gradOutputs[l].data(), b0 * out, out, other.gradOutputs[l].data(), v0 * out, out, 0f, gg, 0, rv); // G_B G_Vᵀ
+      Gemm.sgemm(false, true, rb, rv, in, 1f, inputs[l].data(), b0 * in, in, other.inputs[l].data(), v0 * in, in, 0f, aa, 0, rv); // A_B A_Vᵀ
       double[] rows = new double[rb];
       for (int r = 0; r < rb; r++) {
         rows[r] = VecMath.dot(gg, r * rv, aa, r * rv, rv) + (hasBias[l] ? VecMath.sum(gg, r * rv, rv) : 0);
@@ -172,13 +200,13 @@ public final class GhostDot implements AutoCloseable {
     /** Per flattened row r: g_rᵀ (G_Vᵀ A_V) a_r + g_r·Σ_c g_c, the validation gradient formed once. */
     private double[] directLayer(int l, Capture other) {
       int in = features(inputs[l]), out = features(gradOutputs[l]);
-      int rb = inputs[l].numel() / in, rv = other.inputs[l].numel() / in;
+      int rv = other.rows(l), v0 = other.row0(l);
       float[] gv = other.gradOutputs[l].data(), wv = new float[out * in];
-      Gemm.sgemm(true, false, out, in, rv, 1f, gv, 0, out, other.inputs[l].data(), 0, in, 0f, wv, 0, in); // G_Vᵀ A_V (out, in)
+      Gemm.sgemm(true, false, out, in, rv, 1f, gv, v0 * out, out, other.inputs[l].data(), v0 * in, in, 0f, wv, 0, in); // G_Vᵀ A_V (out, in)
       float[] bv = null;
       if (hasBias[l]) {
         double[] acc = new double[out];
-        for (int c = 0; c < rv; c++) for (int o = 0; o < out; o++) acc[o] += gv[c * out + o];
+        for (int c = 0; c < rv; c++) for (int o = 0; o < out; o++) acc[o] += gv[(v0 + c) * out + o];
         bv = new float[out];
         for (int o = 0; o < out; o++) bv[o] = (float) acc[o];
       }
@@ -187,12 +215,12 @@ public final class GhostDot implements AutoCloseable {
 
     /** Per flattened row r: g_rᵀ M a_r + g_r·m, for M (out, in) and m (out) or null. */
     private double[] weightedRows(int l, float[] m, float[] mBias) {
-      int in = features(inputs[l]), out = features(gradOutputs[l]), rb = inputs[l].numel() / in;
+      int in = features(inputs[l]), out = features(gradOutputs[l]), rb = rows(l), b0 = row0(l);
       float[] a = inputs[l].data(), g = gradOutputs[l].data(), ga = new float[rb * in];
-      Gemm.sgemm(false, false, rb, in, out, 1f, g, 0, out, m, 0, in, 0f, ga, 0, in); // G M (rows, in)
+      Gemm.sgemm(false, false, rb, in, out, 1f, g, b0 * out, out, m, 0, in, 0f, ga, 0, in); // G M (rows, in)
       double[] rows = new double[rb];
       for (int r = 0; r < rb; r++) {
-        rows[r] = VecMath.dot(ga, r * in, a, r * in, in) + (mBias != null ? VecMath.dot(g, r * out, mBias, 0, out) : 0);
+        rows[r] = VecMath.dot(ga, r * in, a, (b0 + r) * in, in) + (mBias != null ? VecMath.dot(g, (b0 + r) * out, mBias, 0, out) : 0);
       }
       return rows;
     }
@@ -201,17 +229,16 @@ public final class GhostDot implements AutoCloseable {
       for (int r = 0; r < rows.length; r++) dot[r / steps] += rows[r];
     }
 
-    /** ‖∇θ ℓ_i‖² per row: Σ_l Σ_{t,t'} (g_it·g_it')(a_it·a_it' + 1[bias]) (T = 1: ‖g_i‖²(‖a_i‖² + 1[bias])). */
+    /** ‖∇θ ℓ_i‖² per example: Σ_l Σ_{t,t'} (g_it·g_it')(a_it·a_it' + 1[bias]) (T = 1: ‖g_i‖²(‖a_i‖² + 1[bias])). */
     public double[] squaredNorms() {
-      int b = batch();
-      double[] sq = new double[b];
+      double[] sq = new double[batch];
       for (int l = 0; l < inputs.length; l++) {
         float[] a = inputs[l].data(), g = gradOutputs[l].data();
-        int in = features(inputs[l]), out = features(gradOutputs[l]), t = steps(l);
-        for (int i = 0; i < b; i++) {
+        int in = features(inputs[l]), out = features(gradOutputs[l]), t = steps(l), r0 = row0(l);
+        for (int i = 0; i < batch; i++) {
           for (int p = 0; p < t; p++) {
             for (int q = 0; q < t; q++) {
-              int rp = i * t + p, rq = i * t + q;
+              int rp = r0 + i * t + p, rq = r0 + i * t + q;
               double na = hasBias[l] ? 1 : 0, ng = 0;
               for (int k = 0; k < in; k++) na += (double) a[rp * in + k] * a[rq * in + k];
               for (int k = 0; k < out; k++) ng += (double) g[rp * out + k] * g[rq * out + k];
@@ -225,11 +252,11 @@ public final class GhostDot implements AutoCloseable {
 
     /**
      * Σ_t g_itᵀ M_l a_it + g_it·m_l summed over layers, for per-layer matrices M_l (out, in) and
-     * vectors m_l (out): the dot of each row's gradient with a full gradient-shaped direction
+     * vectors m_l (out): the dot of each example's gradient with a full gradient-shaped direction
      * (used for the second-order term, where the direction is a Hessian-vector product).
      */
     public double[] dotsWithDirection(Tensor[] weightDir, Tensor[] biasDir) {
-      double[] dot = new double[batch()];
+      double[] dot = new double[batch];
       for (int l = 0; l < inputs.length; l++) {
         addPerExample(weightedRows(l, weightDir[l].data(), biasDir[l] == null ? null : biasDir[l].data()), steps(l), dot);
       }

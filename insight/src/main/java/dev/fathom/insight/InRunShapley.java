@@ -4,6 +4,7 @@ import dev.fathom.autograd.Grad;
 import dev.fathom.nn.F;
 import dev.fathom.nn.Linear;
 import dev.fathom.nn.Module;
+import dev.fathom.nn.Sequential;
 import dev.fathom.optim.Sgd;
 import dev.fathom.optim.SgdConfig;
 import dev.fathom.tensor.Rng;
@@ -71,7 +72,19 @@ public final class InRunShapley {
     return run(model, train, valid, cfg, false);
   }
 
+  /**
+   * The valuing run with the validation rows in their own pass every step, never stacked under
+   * the training batch ({@link StackedPass}): the reference the stacked pass is tested against.
+   */
+  static Result valuesTwoPass(Module model, Examples train, Examples valid, InRunConfig cfg) {
+    return run(model, train, valid, cfg, true, false);
+  }
+
   private static Result run(Module model, Examples train, Examples valid, InRunConfig cfg, boolean valuate) {
+    return run(model, train, valid, cfg, valuate, true);
+  }
+
+  private static Result run(Module model, Examples train, Examples valid, InRunConfig cfg, boolean valuate, boolean mayStack) {
     if (train.features() != valid.features()) {
       throw new IllegalArgumentException("in-run: training rows have " + train.features() + " features, validation rows " + valid.features());
     }
@@ -86,6 +99,10 @@ public final class InRunShapley {
     Rng rng = new Rng(cfg.seed());
     ValidationStream stream = new ValidationStream(valid, cfg.validBatch(), cfg.seed() ^ 0x9E3779B97F4A7C15L); // own stream: batches unchanged
     int step = 0, totalSteps = cfg.epochs() * ((n + cfg.batchSize() - 1) / cfg.batchSize());
+    int validRows = Math.min(cfg.validBatch(), valid.size());
+    // whether the stacked pass applies, for the full batch and for the shorter last one
+    java.util.Map<Integer, Boolean> stackable = new java.util.HashMap<>();
+    java.util.Map<Integer, float[]> stackX = new java.util.HashMap<>();
     model.train();
     try (GhostDot ghost = valuate ? new GhostDot(model) : null) {
       for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
@@ -94,25 +111,39 @@ public final class InRunShapley {
         int epochSteps = 0;
         for (int s = 0; s < n; s += cfg.batchSize()) {
           int e = Math.min(n, s + cfg.batchSize());
-          Examples batch = train.rows(order, s, e);
           double lr = cfg.cosine() ? cfg.lr() * 0.5 * (1 + Math.cos(Math.PI * step / totalSteps)) : cfg.lr();
           opt.setLr(lr);
           lrSum += lr;
           epochSteps++;
-          GhostDot.Capture val = null;
+          int rows = e - s;
+          GhostDot.Capture val = null, tr = null;
           Examples vb = null;
-          if (valuate) {
-            vb = stream.next();
-            val = validationCapture(model, params, ghost, vb);
+          if (valuate && mayStack && stackable.computeIfAbsent(rows, r -> StackedPass.supports(model, r, validRows, train.features()))) {
+            int[] vIdx = stream.nextIndices();
+            float[] x = stackX.computeIfAbsent(rows, r -> new float[(r + validRows) * train.features()]);  // reused: nothing keeps it past the step
+            int[] y = new int[rows + validRows];
+            train.copyRows(order, s, e, x, y, 0);
+            valid.copyRows(vIdx, 0, validRows, x, y, rows);
+            opt.zeroGrad();
+            StackedPass.Captures caps = StackedPass.run((Sequential) model, x, y, rows, validRows, train.features());
+            tr = caps.train();
+            val = caps.valid();
+            if (cfg.secondOrder()) vb = valid.rows(vIdx, 0, validRows);
+          } else {
+            Examples batch = train.rows(order, s, e);
+            if (valuate) {
+              vb = stream.next();
+              val = validationCapture(model, params, ghost, vb);
+            }
+            opt.zeroGrad();
+            Tensor loss = F.crossEntropy(model.call(input(batch, false)), labels(batch));
+            loss.backward();
+            if (valuate) tr = ghost.take();
           }
-          opt.zeroGrad();
-          Tensor loss = F.crossEntropy(model.call(input(batch, false)), labels(batch));
-          loss.backward();
           boolean tracked = cfg.trackEvery() > 0 && step % cfg.trackEvery() == 0;
           double before = tracked ? loss(model, valid) : 0;
           double first = 0, total = 0;
           if (valuate) {
-            GhostDot.Capture tr = ghost.take();
             double[] dot = tr.dotsWith(val);
             double[] second = cfg.secondOrder() ? secondOrder(model, params, ghost, tr, vb) : null;
             for (int k = 0; k < dot.length; k++) {

@@ -26,11 +26,21 @@ final class ValidationStream {
 
   Examples next() {
     if (batch >= valid.size()) return valid;
+    return valid.rows(nextIndices(), 0, batch);
+  }
+
+  /** The rows of the next batch, as indices into the validation set. */
+  int[] nextIndices() {
+    if (batch >= valid.size()) {
+      int[] all = new int[valid.size()];
+      for (int i = 0; i < all.length; i++) all[i] = i;
+      return all;
+    }
     if (order == null || pos + batch > order.length) {
       order = interleaved();
       pos = 0;
     }
-    Examples b = valid.rows(order, pos, pos + batch);
+    int[] b = java.util.Arrays.copyOfRange(order, pos, pos + batch);
     pos += batch;
     return b;
   }

@@ -195,4 +195,42 @@ class GhostDotTest {
       assertThatThrownBy(ghost::take).hasMessageContaining("layer 0 has no captured input");
     }
   }
+
+  /** Rows [from, from + n) of a (rows, ...) tensor, copied. */
+  static Tensor rows(Tensor t, int from, int n) {
+    return t.narrow(0, from, n).detach();
+  }
+
+  @Test
+  void windowsOfStackedTensorsGiveTheDotsOfSeparateCaptures() {
+    Rng rng = new Rng(5);
+    int b = 3, v = 2;
+    // layer 0 (50 → 40) takes the ghost form, layer 1 (40 → 1) the direct form; 2-D and 3-D (T = 2) rows
+    for (int t : new int[] {1, 2}) {
+      int[] ins = {50, 40}, outs = {40, 1};
+      Tensor[] a = new Tensor[2], g = new Tensor[2];
+      for (int l = 0; l < 2; l++) {
+        a[l] = t == 1 ? Tensor.randn(rng, b + v, ins[l]) : Tensor.randn(rng, b + v, t, ins[l]);
+        g[l] = t == 1 ? Tensor.randn(rng, b + v, outs[l]) : Tensor.randn(rng, b + v, t, outs[l]);
+      }
+      boolean[] bias = {true, false};
+      GhostDot.Capture trainWindow = new GhostDot.Capture(a, g, bias, 0, b), validWindow = new GhostDot.Capture(a, g, bias, b, v);
+      GhostDot.Capture trainCopy = new GhostDot.Capture(new Tensor[] {rows(a[0], 0, b), rows(a[1], 0, b)}, new Tensor[] {rows(g[0], 0, b), rows(g[1], 0, b)}, bias);
+      GhostDot.Capture validCopy = new GhostDot.Capture(new Tensor[] {rows(a[0], b, v), rows(a[1], b, v)}, new Tensor[] {rows(g[0], b, v), rows(g[1], b, v)}, bias);
+      assertThat(trainWindow.dotsWith(validWindow)).containsExactly(trainCopy.dotsWith(validCopy));
+      assertThat(validWindow.dotsWith(trainWindow)).containsExactly(validCopy.dotsWith(trainCopy));
+      assertThat(validWindow.squaredNorms()).containsExactly(validCopy.squaredNorms());
+      Tensor[] dir = {Tensor.randn(rng, 40, 50), Tensor.randn(rng, 1, 40)}, dirBias = {Tensor.randn(rng, 40), null};
+      assertThat(validWindow.dotsWithDirection(dir, dirBias)).containsExactly(validCopy.dotsWithDirection(dir, dirBias));
+    }
+  }
+
+  @Test
+  void captureWindowsOutsideTheTensorsAreRefused() {
+    Rng rng = new Rng(6);
+    Tensor[] a = {Tensor.randn(rng, 4, 3)}, g = {Tensor.randn(rng, 4, 2)};
+    assertThatThrownBy(() -> new GhostDot.Capture(a, g, new boolean[] {true}, 2, 3)).hasMessageContaining("cover examples [2, 5)");
+    assertThatThrownBy(() -> new GhostDot.Capture(a, new Tensor[] {Tensor.randn(rng, 3, 2)}, new boolean[] {true})).hasMessageContaining("4 inputs and 3 output gradients");
+    assertThatThrownBy(() -> new GhostDot.Capture(a, g, new boolean[0])).hasMessageContaining("one input, output gradient and bias flag per layer");
+  }
 }

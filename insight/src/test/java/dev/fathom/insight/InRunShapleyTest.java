@@ -27,8 +27,13 @@ class InRunShapleyTest {
   }
 
   static Sequential mlp(long seed) {
+    return mlp(seed, Activation.tanh());
+  }
+
+  /** 8 → 16 → 4 with the given activation between the two Linear layers. */
+  static Sequential mlp(long seed, Activation act) {
     Rng rng = new Rng(seed);
-    return new Sequential(new Linear(8, 16, rng), Activation.tanh(), new Linear(16, 4, rng));
+    return new Sequential(new Linear(8, 16, rng), act, new Linear(16, 4, rng));
   }
 
   @Test
@@ -40,6 +45,44 @@ class InRunShapleyTest {
     InRunShapley.values(b, train, valid, cfg.withSecondOrder(true));
     List<Tensor> pa = a.parameters(), pb = b.parameters();
     for (int k = 0; k < pa.size(); k++) assertThat(pb.get(k).data()).containsExactly(pa.get(k).data());
+  }
+
+  @Test
+  void theStackedPassLeavesTrainingBitForBitAndValuesAsTwoPassesDo() {
+    Examples train = blobs(200, 20, 1), valid = blobs(100, 0, 2);
+    InRunConfig cfg = InRunConfig.of(2, 16, 0.1, 20, 5);  // 200 = 12·16 + 8: a shorter last batch
+    assertThat(StackedPass.supports(mlp(3, Activation.relu()), 16, 20, 8)).isTrue();
+    assertThat(StackedPass.supports(mlp(3, Activation.relu()), 8, 20, 8)).isTrue();
+    for (boolean second : new boolean[] {false, true}) {
+      Sequential plain = mlp(3, Activation.relu()), stacked = mlp(3, Activation.relu()), twoPass = mlp(3, Activation.relu());
+      InRunShapley.train(plain, train, valid, cfg);
+      InRunShapley.Result s = InRunShapley.values(stacked, train, valid, cfg.withSecondOrder(second));
+      InRunShapley.Result t = InRunShapley.valuesTwoPass(twoPass, train, valid, cfg.withSecondOrder(second));
+      List<Tensor> pp = plain.parameters(), ps = stacked.parameters(), pt = twoPass.parameters();
+      for (int k = 0; k < pp.size(); k++) {
+        assertThat(ps.get(k).data()).containsExactly(pp.get(k).data());
+        assertThat(pt.get(k).data()).containsExactly(pp.get(k).data());
+      }
+      double scale = 0;
+      for (double v : t.values()) scale = Math.max(scale, Math.abs(v));
+      assertThat(scale).isPositive();
+      for (int i = 0; i < train.size(); i++) {
+        // the validation rows' activations come from a taller product, so their last bits may differ
+        assertThat(s.values()[i]).as("value %d, second order %s", i, second).isCloseTo(t.values()[i], within(1e-5 * scale));
+      }
+    }
+  }
+
+  @Test
+  void theStackedPassTakesOnlyModelsItCanKeepBitForBit() {
+    Rng rng = new Rng(4);
+    assertThat(StackedPass.supports(mlp(3), 16, 20, 8)).as("tanh").isFalse();
+    assertThat(StackedPass.supports(mlp(3, Activation.relu()), 16, 20, 7)).as("input width").isFalse();
+    assertThat(StackedPass.supports(new Linear(8, 4, rng), 16, 20, 8)).as("not a Sequential").isFalse();
+    assertThat(StackedPass.supports(new Sequential(new Linear(8, 4, rng), new dev.fathom.nn.LayerNorm(4)), 16, 20, 8)).as("LayerNorm").isFalse();
+    // 20 rows of 64 → 20 take the direct GEMM path, 27 rows the packed one: the training rows' bits would change
+    assertThat(StackedPass.supports(new Sequential(new Linear(64, 20, rng)), 20, 7, 64)).isFalse();
+    assertThat(StackedPass.supports(new Sequential(new Linear(64, 20, rng), Activation.relu(), Activation.identity()), 100, 20, 64)).isTrue();
   }
 
   @Test
