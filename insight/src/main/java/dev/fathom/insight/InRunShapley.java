@@ -102,7 +102,8 @@ public final class InRunShapley {
     int validRows = Math.min(cfg.validBatch(), valid.size());
     // whether the stacked pass applies, for the full batch and for the shorter last one
     java.util.Map<Integer, Boolean> stackable = new java.util.HashMap<>();
-    java.util.Map<Integer, float[]> stackX = new java.util.HashMap<>();
+    // batch rows are copied into arrays reused from step to step (one per batch length): nothing keeps them past a step
+    java.util.Map<Integer, float[]> stackX = new java.util.HashMap<>(), batchX = new java.util.HashMap<>();
     model.train();
     try (GhostDot ghost = valuate ? new GhostDot(model) : null) {
       for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
@@ -120,7 +121,7 @@ public final class InRunShapley {
           Examples vb = null;
           if (valuate && mayStack && stackable.computeIfAbsent(rows, r -> StackedPass.supports(model, r, validRows, train.features()))) {
             int[] vIdx = stream.nextIndices();
-            float[] x = stackX.computeIfAbsent(rows, r -> new float[(r + validRows) * train.features()]);  // reused: nothing keeps it past the step
+            float[] x = stackX.computeIfAbsent(rows, r -> new float[(r + validRows) * train.features()]);
             int[] y = new int[rows + validRows];
             train.copyRows(order, s, e, x, y, 0);
             valid.copyRows(vIdx, 0, validRows, x, y, rows);
@@ -130,13 +131,15 @@ public final class InRunShapley {
             val = caps.valid();
             if (cfg.secondOrder()) vb = valid.rows(vIdx, 0, validRows);
           } else {
-            Examples batch = train.rows(order, s, e);
+            float[] x = batchX.computeIfAbsent(rows, r -> new float[r * train.features()]);  // reused, as the stacked rows are
+            int[] y = new int[rows];
+            train.copyRows(order, s, e, x, y, 0);
             if (valuate) {
               vb = stream.next();
               val = validationCapture(model, params, ghost, vb);
             }
             opt.zeroGrad();
-            Tensor loss = F.crossEntropy(model.call(input(batch, false)), labels(batch));
+            Tensor loss = F.crossEntropy(model.call(Tensor.of(x, rows, train.features())), Tensor.ofInts(y, rows));
             loss.backward();
             if (valuate) tr = ghost.take();
           }
