@@ -39,11 +39,21 @@ public final class Main implements Runnable {
       return ex instanceof CliException ce ? ce.exitCode() : 1;
     });
     try {
+      dev.fathom.kernel.Parallel.threads();  // reads FATHOM_THREADS and FATHOM_SPIN_MICROS: a bad value is a bad argument
       return cl.execute(args);
     } catch (OutOfMemoryError e) {
       err.println("fathom: " + outOfMemory(e, Runtime.getRuntime().maxMemory()));
       return 1;
+    } catch (ExceptionInInitializerError e) {
+      err.println("fathom: " + initFailure(e));
+      return 2;
     }
+  }
+
+  /** The one line for a class that could not initialize, such as the thread pool with a bad FATHOM_THREADS. */
+  static String initFailure(ExceptionInInitializerError e) {
+    Throwable t = e.getCause() == null ? e : e.getCause();
+    return oneLine(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
   }
 
   /** The one line for an {@link OutOfMemoryError}: what ran out, the limit, and how to raise it. */

@@ -81,7 +81,7 @@ final class ValueCommand implements Callable<Integer> {
   @Option(names = "--schedule", defaultValue = "cosine", description = "inrun, tracin, removal curve: SGD step size schedule, cosine or constant (default: ${DEFAULT-VALUE})")
   String schedule;
 
-  @Option(names = "--valid-batch", defaultValue = "64", description = "inrun: validation rows per step, classes interleaved (default: ${DEFAULT-VALUE})")
+  @Option(names = "--valid-batch", defaultValue = "56", description = "inrun: validation rows per step, classes interleaved (default: ${DEFAULT-VALUE})")
   int validBatch;
 
   @Option(names = "--second-order", description = "inrun: add the second-order term (a Hessian-vector product per step)")

@@ -71,6 +71,24 @@ class CliTest {
   }
 
   @Test
+  void badThreadSettingsInTheEnvironmentAreOneLineErrors() throws Exception {
+    for (String[] env : new String[][] {{"FATHOM_THREADS", "abc", "FATHOM_THREADS: expected a positive integer, got 'abc'"},
+        {"FATHOM_SPIN_MICROS", "-5", "FATHOM_SPIN_MICROS: expected an integer in [0, 1000000], got '-5'"}}) {
+      // a fresh JVM: the pool reads its settings once, when its class initializes
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+          "-cp", System.getProperty("java.class.path"), "dev.fathom.cli.Main", "info");
+      pb.environment().put(env[0], env[1]);
+      Process p = pb.start();
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.getInputStream().readAllBytes();
+      assertThat(p.waitFor()).as(err).isEqualTo(2);
+      List<String> lines = err.lines().filter(l -> !l.startsWith("WARNING")).toList();
+      assertThat(lines).containsExactly("fathom: " + env[2]);
+    }
+    assertThat(Main.initFailure(new ExceptionInInitializerError(new IllegalStateException("a\nb")))).isEqualTo("a; b");
+  }
+
+  @Test
   void outOfMemoryIsOneLineThatSaysHowToRaiseTheLimit() {
     String m = Main.outOfMemory(new OutOfMemoryError("Java heap space"), 6L << 30);
     assertThat(m).doesNotContain("\n").contains("Java heap space", "6,144 MiB", "FATHOM_JAVA_OPTS=-Xmx", "-Xmx12g");
