@@ -37,8 +37,13 @@ public final class Parallel {
   /** The loop on offer to the workers; each one is a fresh object, so a late worker cannot mistake an old loop for a new one. */
   private static volatile Loop current;
   private static final Worker[] WORKERS = startWorkers();
-  /** One loop at a time: a second calling thread waits for the pool (nested loops never get here). */
-  private static final ReentrantLock POOL = new ReentrantLock();
+  /**
+   * One loop at a time: a second calling thread (a data loader's, say) waits for the pool, in
+   * arrival order so that a thread issuing loop after loop cannot starve it. Nested loops never
+   * get here. Waiting rather than running its loop alone keeps each loop's chunks, and so its
+   * bits, whatever else is running.
+   */
+  private static final ReentrantLock POOL = new ReentrantLock(true);
 
   /** True on a thread that is running a chunk of a parallel loop: nested loops then run inline. */
   private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);

@@ -29,7 +29,7 @@ public final class F {
    * @return (..., outFeatures)
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-    return linear("linear", x, weight, bias, -1);
+    return linear("linear", x, weight, bias, false, 0);
   }
 
   /**
@@ -42,15 +42,16 @@ public final class F {
    * @throws IllegalArgumentException when paramRows is outside [0, rows]
    */
   public static Tensor linearFirstRows(Tensor x, Tensor weight, Tensor bias, int paramRows) {
-    return linear("linearFirstRows", x, weight, bias, paramRows);
+    return linear("linearFirstRows", x, weight, bias, true, paramRows);
   }
 
-  private static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias, int paramRows) {
+  /** The linear op; with {@code limit}, the parameters' gradients come from the first {@code paramRows} rows only. */
+  private static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias, boolean limit, int paramRows) {
     int rows = linearRows(op, x, weight, bias);
-    if (paramRows > rows) {
+    if (limit && (paramRows < 0 || paramRows > rows)) {
       throw new IllegalArgumentException(op + ": paramRows must be in [0, " + rows + "], got " + paramRows);
     }
-    int wr = paramRows < 0 ? rows : paramRows;
+    int wr = limit ? paramRows : rows;
     int[] ws = weight.shape();
     int in = ws[1], out = ws[0];
     float[] y = linearForward(x, weight, bias, rows);

@@ -47,5 +47,7 @@ class LinearFirstRowsTest {
     assertThat(bs.grad().data()).containsOnly(0f);
     assertThatThrownBy(() -> F.linearFirstRows(randn(8, 6, 4), ws, bs, 7))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("linearFirstRows: paramRows must be in [0, 6], got 7");
+    assertThatThrownBy(() -> F.linearFirstRows(randn(9, 6, 4), ws, bs, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("linearFirstRows: paramRows must be in [0, 6], got -1");
   }
 }
