@@ -135,8 +135,8 @@ public final class Parallel {
       return;
     }
     boolean[] inside = INSIDE.get();
-    Loop loop = new Loop(n, chunks, body);
     POOL.lock();
+    Loop loop = new Loop(n, chunks, body);
     inside[0] = true;
     try {
       current = loop;
@@ -156,6 +156,9 @@ public final class Parallel {
 
   /** One call of {@link #forRange}: its chunks go to whichever thread claims them first. */
   private static final class Loop {
+    /** Ids of loops, in order; assigned under the pool's lock. */
+    private static long lastId;
+    final long id = ++lastId;
     final int n, chunks;
     final RangeBody body;
     final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
@@ -200,26 +203,32 @@ public final class Parallel {
 
     @Override
     public void run() {
-      Loop seen = null;
+      long seen = -1;  // the id, not the loop: a finished loop's body (and what it holds) must not outlive it here
       while (true) {
         Loop loop = current;
-        if (loop != null && loop != seen) {
-          seen = loop;
+        if (loop != null && loop.id != seen) {
+          seen = loop.id;
           loop.work();
           continue;
         }
         long start = System.nanoTime();
-        while (current == seen || current == null) {
+        while (isSeen(seen)) {
           if (System.nanoTime() - start < SPIN_NANOS) {
             Thread.onSpinWait();
             continue;
           }
           parked = true;  // then re-read current: a caller that published after this sees parked and unparks
-          if (current == seen || current == null) LockSupport.park(this);
+          if (isSeen(seen)) LockSupport.park(this);
           parked = false;
           start = System.nanoTime();
         }
       }
+    }
+
+    /** Whether there is no loop on offer, or only the one with id {@code seen}. */
+    private static boolean isSeen(long seen) {
+      Loop loop = current;
+      return loop == null || loop.id == seen;
     }
   }
 }
