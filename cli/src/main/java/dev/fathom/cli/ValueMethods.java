@@ -179,16 +179,19 @@ final class ValueMethods {
       InRunConfig cfg = InRunConfig.of(o.removalEpochs, o.batchSize, o.removalLr, 1, seed).withCosine("cosine".equals(o.removalSchedule));
       Sequential model = mlp(o.hidden, train.features(), train.classes(), seed);
       InRunShapley.train(model, train.without(drop), valid, cfg);
-      boolean all = true;
-      for (boolean b : drop) all &= !b;
-      if (rep == 0 && all) {
+      if (rep == 0 && noneDropped(drop)) {
         fit[0] = InRunShapley.accuracy(model, train);
-        boolean[] kept = d.flipped().clone();
-        for (int i = 0; i < kept.length; i++) kept[i] = !kept[i];
-        fit[1] = d.flips() > 0 ? InRunShapley.accuracy(model, train.without(kept)) : 0;
+        boolean[] clean = d.flipped().clone();
+        for (int i = 0; i < clean.length; i++) clean[i] = !clean[i];
+        fit[1] = d.flips() > 0 ? InRunShapley.accuracy(model, train.without(clean)) : 0;  // the flipped rows alone
       }
       return InRunShapley.accuracy(model, eval);
     };
+  }
+
+  private static boolean noneDropped(boolean[] drop) {
+    for (boolean b : drop) if (b) return false;
+    return true;
   }
 
   /** Fashion-MNIST pixel mean and standard deviation (training set): MLP inputs are standardized with them. */
