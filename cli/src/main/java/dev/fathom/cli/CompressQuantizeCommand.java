@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import dev.fathom.compress.CalibrationSet;
+import dev.fathom.compress.OuterTensors;
 import dev.fathom.compress.PerTensorBaseline;
 import dev.fathom.compress.AwqConfig;
 import dev.fathom.compress.PostTrainingQuantizer;
@@ -24,10 +25,10 @@ import picocli.CommandLine.Option;
 
 /** {@code fathom compress quantize}: post-training quantization of a model directory into a new one. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-    description = "Quantize the decoder projections of a language model (embeddings, norms and head stay float) and save it.")
+    description = "Quantize a language model's decoder projections, and its embedding and head as llama.cpp does (norms stay float), and save it.")
 final class CompressQuantizeCommand implements Callable<Integer> {
   /** The per-tensor 4-bit baseline: values on the grid, saved as float32. */
-  static final String PER_TENSOR = "int4pt";
+  static final String PER_TENSOR = OuterTensors.PER_TENSOR;
 
   @Option(names = "--model", required = true, description = "float model directory (Hugging Face layout)")
   Path model;
@@ -61,6 +62,14 @@ final class CompressQuantizeCommand implements Callable<Integer> {
           + "int4pt (per-tensor 4-bit baseline, rtn only, saved as float32)")
   String format;
 
+  @Option(names = "--embed-format", description = "the token embedding: float | int4pt | a --format name, rounded to nearest (default: "
+      + "the --format of a packed format or of int4pt, float for the other grids; llama.cpp's --token-embedding-type)")
+  String embedFormat;
+
+  @Option(names = "--head-format", description = "the output head: float | int4pt | a --format name, rounded to nearest (default: q8_0 "
+      + "for the 4-bit formats and int4pt, the --format itself for q8_0 and int8, float for the other grids; llama.cpp's --output-tensor-type)")
+  String headFormat;
+
   @Mixin
   CompressCalibration calibration;
 
@@ -87,6 +96,17 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     if (m.quantizesActivations() && (perTensor || grid.format() != QuantFormat.INT8)) {
       throw new CliException("--method " + m + " quantizes activations to int8 (W8A8): expected --format int8, got " + format);
     }
+    OuterTensors defaults = m.quantizesActivations() ? OuterTensors.floats() : OuterTensors.defaultsFor(format);
+    String embed = embedFormat == null ? defaults.embed() : parse(() -> new OuterTensors(embedFormat, OuterTensors.FLOAT).embed(), "--embed-format");
+    String head = headFormat == null ? defaults.head() : parse(() -> new OuterTensors(OuterTensors.FLOAT, headFormat).head(), "--head-format");
+    OuterTensors outer = new OuterTensors(embed, head);
+    if (m.quantizesActivations() && !outer.allFloat()) {
+      throw new CliException("--method " + m + " (W8A8) keeps the embedding and the head float: drop --embed-format and --head-format");
+    }
+    if (!perTensor && grid.format() != null) {  // a packed checkpoint
+      checkPackable(new OuterTensors(embed, OuterTensors.FLOAT), "--embed-format");
+      checkPackable(new OuterTensors(OuterTensors.FLOAT, head), "--head-format");
+    }
     if (perTensor && m != QuantizationMethod.RTN) throw new CliException("--format " + PER_TENSOR + ": expected --method rtn, got " + m);
     if (m.needsCalibration() && calibration.calib == null) throw new CliException("--method " + m + " needs calibration data: pass --calib FILE");
     if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
@@ -106,13 +126,13 @@ final class CompressQuantizeCommand implements Callable<Integer> {
         extra = String.format("; int8 activations per token; %d of %d input columns (%.3f%%) kept float", r.floatColumns(), r.columns(),
             100 * r.floatFraction());
       } else if (perTensor) {
-        PerTensorBaseline.apply(lm);
+        PerTensorBaseline.apply(lm, outer);
         HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
       } else if (grid.format() == null) {
-        PostTrainingQuantizer.round(lm, m, grid, calib, awq);
+        PostTrainingQuantizer.round(lm, m, grid, calib, awq, outer);
         HfCheckpoint.save(out, lm, HfCheckpoint.readGenerationConfig(model));
       } else {
-        Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(lm, m, grid.format(), calib, awq);
+        Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(lm, m, grid.format(), calib, awq, outer);
         QuantizedCheckpoint.save(out, lm, q, lm.quantization(), HfCheckpoint.readGenerationConfig(model));
       }
     } catch (IllegalArgumentException e) {
@@ -121,7 +141,9 @@ final class CompressQuantizeCommand implements Callable<Integer> {
     double secs = (System.nanoTime() - t0) / 1e9;
     copyTokenizer(model, out);
     long before = CompressReportCommand.weightBytes(model), after = CompressReportCommand.weightBytes(out);
-    System.out.printf("%s %s: %s -> %s (%.1f MB -> %.1f MB, %.2fx smaller) in %.1f s%s%n", m, perTensor ? PER_TENSOR : grid, model, out,
+    String tied = lm.config().tieWordEmbeddings() ? ", tied head" : "";
+    System.out.printf("%s %s (%s%s): %s -> %s (%.1f MB -> %.1f MB, %.2fx smaller) in %.1f s%s%n", m, perTensor ? PER_TENSOR : grid,
+        m.quantizesActivations() ? "embedding and head float" : outer, tied, model, out,
         before / 1e6, after / 1e6, (double) before / after, secs, (calib == null ? "" : "; " + calibration.describe(calib)) + extra);
     return 0;
   }
@@ -130,6 +152,13 @@ final class CompressQuantizeCommand implements Callable<Integer> {
   static void copyTokenizer(Path model, Path out) throws java.io.IOException {
     Path tok = model.resolve(HfCheckpoint.TOKENIZER);
     if (Files.isRegularFile(tok)) Files.copy(tok, out.resolve(HfCheckpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void checkPackable(OuterTensors o, String option) {
+    parse(() -> {
+      o.checkPackable();
+      return o;
+    }, option);
   }
 
   static <T> T parse(java.util.function.Supplier<T> p, String option) {

@@ -34,7 +34,7 @@ class CompressCliTest {
     Path model = tinyModel(tmp.resolve("m")), q = tmp.resolve("q"), text = text(tmp);
     CliTest.Run r = run("compress", "quantize", "--model", model.toString(), "--format", "q4_0", "--out", q.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("rtn q4_0").contains("x smaller");
+    assertThat(r.out()).contains("rtn q4_0 (embedding q4_0, head q8_0)").contains("x smaller");
     assertThat(Files.readString(q.resolve("config.json"))).contains("quantization_config");
     CliTest.Run e = run("lm", "eval", "--model", q.toString(), "--text", text.toString());
     assertThat(e.code()).as(e.err()).isZero();
@@ -106,6 +106,12 @@ class CompressCliTest {
         "--out", out.toString()), "--scope: unknown scope 'matrix': expected one of layer, row, global");
     assertOneLineError(run("compress", "prune", "--model", model.toString(), "--method", "sparsegpt", "--scope", "row", "--sparsity", "0.5",
         "--out", out.toString()), "--sparsity: sparsegpt chooses its masks per block of columns: expected scope layer, got row");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--format", "q4_0", "--embed-format", "q5_k", "--out", out.toString()),
+        "--embed-format: the embedding's format: expected float, int4pt or one of", "got q5_k");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--format", "q4_0", "--head-format", "int3g128", "--out", out.toString()),
+        "--head-format: a packed checkpoint stores the head as float or in a packed format (q8_0, q4_0, int8, int4g128), got int3g128");
+    assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "smoothquant", "--format", "int8", "--embed-format", "int8",
+        "--out", out.toString()), "--method smoothquant (W8A8) keeps the embedding and the head float");
     assertOneLineError(run("compress", "quantize", "--model", model.toString(), "--method", "nf", "--format", "q4_0", "--out", out.toString()),
         "unknown quantization method 'nf'");
     Path q = tmp.resolve("q");

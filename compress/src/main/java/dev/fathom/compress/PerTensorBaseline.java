@@ -14,8 +14,16 @@ public final class PerTensorBaseline {
 
   /** Rounds every decoder projection of {@code model} to its per-tensor 4-bit grid, in place. */
   public static void apply(LlamaForCausalLM model) {
+    apply(model, OuterTensors.floats());
+  }
+
+  /** As {@link #apply(LlamaForCausalLM)}, with the embedding and the head rounded in place as {@code outer} says. */
+  public static void apply(LlamaForCausalLM model, OuterTensors outer) {
     if (model.quantization() != null) throw new IllegalArgumentException("the model is already quantized; start from a float model");
+    outer.checkColumns(model);
+    outer.roundEmbedding(model);
     PostTrainingQuantizer.forEachProjection(model, (name, t) -> roundToGrid(t.data()));
+    outer.roundHead(model);
   }
 
   /** Q4_0's rounding with one scale for all of {@code w}, in place. */

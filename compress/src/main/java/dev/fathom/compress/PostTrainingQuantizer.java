@@ -17,22 +17,22 @@ import java.util.regex.Pattern;
 /**
  * Post-training quantization of a Llama-family model: every linear projection of the decoder
  * blocks (q, k, v, o, gate, up, down) goes onto a {@link GroupGrid} (a {@link QuantFormat}'s, or
- * the float-kept int3g32) by round to nearest, {@link Gptq} or {@link Awq}; the embeddings, the
- * norms and the output head stay float (AWQ changes the norms' weights, exactly compensated).
+ * the float-kept int3g32) by round to nearest, {@link Gptq} or {@link Awq}; the norms stay float
+ * (AWQ changes their weights, exactly compensated), and the embedding and the output head are
+ * rounded to nearest as {@link OuterTensors} says (float unless asked).
  *
  * <p>GPTQ and AWQ run layer by layer on calibration windows ({@link LayerwiseCalibration}): each
  * layer is calibrated on the outputs of the already-quantized layers before it.
  *
- * <p>Why the head stays float: it is one matrix (vocab × hidden, 0.5% of {@code base}'s weights
- * with a byte vocabulary), its error lands on the logits with no later layer to average it out,
- * and llama.cpp keeps it at higher precision in its 4-bit mixes for the same reason.
+ * <p>The embedding is rounded before any calibration, so GPTQ and AWQ see the embedding the file
+ * will hold; the head last. llama.cpp keeps the head at higher precision in its 4-bit mixes: its
+ * error lands on the logits with no later layer to average it out ({@link OuterTensors#defaultsFor}).
  */
 public final class PostTrainingQuantizer {
   /** The weights quantized: the seven projections of every decoder layer. */
   public static final Pattern PROJECTIONS = Pattern.compile("model\\.layers\\.\\d+\\.(self_attn|mlp)\\.\\w+_proj\\.weight");
-  /** What stays float, recorded as modules_not_converted. */
-  public static final List<String> NOT_CONVERTED = List.of("model.embed_tokens", "model.norm", "input_layernorm", "post_attention_layernorm",
-      "lm_head");
+  /** What stays float when only the projections are quantized, recorded as modules_not_converted. */
+  public static final List<String> NOT_CONVERTED = OuterTensors.floats().notConverted(false);
   /** Calibration windows per forward batch. */
   public static final int CALIBRATION_BATCH = 8;
 
@@ -55,21 +55,37 @@ public final class PostTrainingQuantizer {
   /** As {@link #quantize(LlamaForCausalLM, QuantizationMethod, QuantFormat, CalibrationSet)}, with AWQ's search settings. */
   public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
       CalibrationSet calibration, AwqConfig awq) {
+    return quantize(model, method, format, calibration, awq, OuterTensors.floats());
+  }
+
+  /**
+   * As {@link #quantize(LlamaForCausalLM, QuantizationMethod, QuantFormat, CalibrationSet, AwqConfig)},
+   * with the embedding and the head rounded as {@code outer} says; their packed matrices are
+   * attached and returned with the projections'.
+   *
+   * @throws IllegalArgumentException also if {@code outer} names a grid with no packed format, or
+   *     a W8A8 method is asked to round them
+   */
+  public static Map<String, QuantizedMatrix> quantize(LlamaForCausalLM model, QuantizationMethod method, QuantFormat format,
+      CalibrationSet calibration, AwqConfig awq, OuterTensors outer) {
+    outer.checkPackable();
     if (method.quantizesActivations()) {
+      if (!outer.allFloat()) throw new IllegalArgumentException("--method " + method + " (W8A8) keeps the embedding and the head float, got " + outer);
       if (format != QuantFormat.INT8) {
         throw new IllegalArgumentException("--method " + method + " quantizes activations to int8 (W8A8): expected format int8, got " + format);
       }
       W8A8Quantizer.quantize(model, method, calibration, W8A8Config.defaults());
       return model.quantizedWeights();
     }
-    Map<String, GridWeights> g = round(model, method, GroupGrid.of(format), calibration, awq);
     Map<String, QuantizedMatrix> out = new LinkedHashMap<>();
+    Map<String, GridWeights> g = round(model, method, GroupGrid.of(format), calibration, awq, outer, out);
     g.forEach((name, gw) -> {
       QuantizedMatrix q = gw.toMatrix();
       q.dequantizeInto(model.namedParameters().get(name).data(), 0);
       out.put(name, q);
     });
-    model.attachQuantized(QuantizationConfig.of(format, method.id(), NOT_CONVERTED), out);
+    out.putAll(outer.roundHead(model));
+    model.attachQuantized(QuantizationConfig.of(format, method.id(), outer.notConverted(model.config().tieWordEmbeddings())), out);
     return out;
   }
 
@@ -88,6 +104,23 @@ public final class PostTrainingQuantizer {
   /** As {@link #round(LlamaForCausalLM, QuantizationMethod, GroupGrid, CalibrationSet)}, with AWQ's search settings. */
   public static Map<String, GridWeights> round(LlamaForCausalLM model, QuantizationMethod method, GroupGrid grid, CalibrationSet calibration,
       AwqConfig awq) {
+    return round(model, method, grid, calibration, awq, OuterTensors.floats());
+  }
+
+  /**
+   * As {@link #round(LlamaForCausalLM, QuantizationMethod, GroupGrid, CalibrationSet, AwqConfig)},
+   * with the embedding (first) and the head (last) rounded in place as {@code outer} says.
+   */
+  public static Map<String, GridWeights> round(LlamaForCausalLM model, QuantizationMethod method, GroupGrid grid, CalibrationSet calibration,
+      AwqConfig awq, OuterTensors outer) {
+    Map<String, GridWeights> out = round(model, method, grid, calibration, awq, outer, new LinkedHashMap<>());
+    outer.roundHead(model);
+    return out;
+  }
+
+  /** The projections' rounding, after the embedding's (whose packed matrix, if any, goes into {@code packedEmbedding}). */
+  private static Map<String, GridWeights> round(LlamaForCausalLM model, QuantizationMethod method, GroupGrid grid, CalibrationSet calibration,
+      AwqConfig awq, OuterTensors outer, Map<String, QuantizedMatrix> packedEmbedding) {
     if (model.quantization() != null) {
       throw new IllegalArgumentException("the model is already quantized (" + model.quantization().format() + "); start from a float model");
     }
@@ -104,6 +137,8 @@ public final class PostTrainingQuantizer {
         throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
       }
     });
+    outer.checkColumns(model);
+    packedEmbedding.putAll(outer.roundEmbedding(model));
     Map<String, GridWeights> out = new LinkedHashMap<>();
     switch (method) {
       case RTN -> forEachProjection(model, (name, t) -> out.put(name, store(t, GridWeights.roundToNearest(grid, t.data(), t.size(0), t.size(1)))));

@@ -12,8 +12,9 @@ import java.util.Map;
  * A view of a {@link LlamaForCausalLM}'s parameters as float arrays, looked up by their Hugging
  * Face names. The arrays are the parameters' own storage, so in-place weight edits (a LoRA merge,
  * an optimizer step) are seen by the next step; a model whose tensors are replaced needs a new view.
- * The projections of a quantized model ({@link LlamaForCausalLM#quantizedWeights()}) are its
- * packed matrices instead, or their W8A8 matrices when activations are quantized too.
+ * The projections and the head of a quantized model ({@link LlamaForCausalLM#quantizedWeights()})
+ * are its packed matrices instead, or their W8A8 matrices when activations are quantized too; the
+ * embedding is looked up in its float (dequantized) copy.
  */
 record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, float[] finalNorm, Projection head,
     float[] cos, float[] sin, float[] invFreq) {
@@ -40,7 +41,8 @@ record ModelWeights(LlamaConfig config, float[] embed, LayerWeights[] layers, fl
           conv(p, a + "q_conv.weight", c, q), conv(p, a + "k_conv.weight", c, kv), conv(p, a + "v_conv.weight", c, kv));
     }
     float[] embed = get(p, "model.embed_tokens.weight", c.vocabSize(), d);
-    Projection head = c.tieWordEmbeddings() ? Projection.of(embed, d) : proj(p, model, "lm_head.weight", c.vocabSize(), d);
+    // a tied head is the embedding, packed when the file holds it packed
+    Projection head = proj(p, model, c.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight", c.vocabSize(), d);
     model.rotary().ensure(positions);
     return new ModelWeights(c, embed, layers, get(p, "model.norm.weight", d), head,
         model.rotary().cos(), model.rotary().sin(), model.rotary().inverseFrequencies());
