@@ -75,12 +75,16 @@ class OuterTensorsTest {
   }
 
   @Test
-  void aTiedHeadIsTheEmbedding() {
+  void aTiedHeadIsTheEmbedding(@TempDir Path dir) throws Exception {
     LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.llama(64, 128, 384, 2, 4, 2, 32, true), new Rng(1));
     Map<String, QuantizedMatrix> q = PostTrainingQuantizer.quantize(m, QuantizationMethod.RTN, QuantFormat.Q8_0, null, AwqConfig.defaults(),
         OuterTensors.defaultsFor("q8_0"));
     assertThat(q).hasSize(2 * 7 + 1).containsKey(EMBED).doesNotContainKey(HEAD);
     assertThat(m.quantization().modulesNotConverted()).doesNotContain("lm_head", "model.embed_tokens");
+    QuantizedCheckpoint.save(dir, m, q, m.quantization(), null);
+    LlamaForCausalLM back = HfCheckpoint.load(dir);
+    assertThat(back.quantizedWeights().get(EMBED).format()).isEqualTo(QuantFormat.Q8_0);
+    assertThat(back.headWeight().data()).containsExactly(q.get(EMBED).dequantize());
   }
 
   @Test
