@@ -1,6 +1,7 @@
 package dev.fathom.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fathom.compress.OuterTensors;
 import dev.fathom.compress.PostTrainingQuantizer;
 import dev.fathom.llm.HfCheckpoint;
 import dev.fathom.llm.LlamaForCausalLM;
@@ -76,7 +77,7 @@ final class CompressReportCommand implements Callable<Integer> {
     for (int i = 0; i < lms.size(); i++) {
       LlamaForCausalLM m = lms.get(i);
       LmEval e = LmEvaluator.evaluate(m, LmText.tokens(tok, validationBytes(text)), m.config().maxPositionEmbeddings(), 8, evalTokens);
-      String fmt = m.quantization() == null ? floatFormat(m) : m.quantization().format() + " (" + m.quantization().method() + ")";
+      String fmt = m.quantization() == null ? floatFormat(m) : packedFormat(m);
       rows.add(new Row(models.get(i).toString(), fmt, weightBytes(models.get(i)), median(tps[i]), e.loss()));
     }
     print(rows);
@@ -102,9 +103,9 @@ final class CompressReportCommand implements Callable<Integer> {
       }
       return;
     }
-    System.out.printf("%-34s %-22s %10s %8s %10s %8s %9s %9s%n", "model", "format", "MB", "smaller", "tok/s", "speedup", "val loss", "delta");
+    System.out.printf("%-34s %-30s %10s %8s %10s %8s %9s %9s%n", "model", "format", "MB", "smaller", "tok/s", "speedup", "val loss", "delta");
     for (Row r : rows) {
-      System.out.printf("%-34s %-22s %10.2f %7.2fx %10.1f %7.2fx %9.4f %+9.4f%n", r.model(), r.format(), r.bytes() / 1e6,
+      System.out.printf("%-34s %-30s %10.2f %7.2fx %10.1f %7.2fx %9.4f %+9.4f%n", r.model(), r.format(), r.bytes() / 1e6,
           (double) ref.bytes() / r.bytes(), r.tokensPerSecond(), r.tokensPerSecond() / ref.tokensPerSecond(), r.loss(), r.loss() - ref.loss());
     }
   }
@@ -123,6 +124,24 @@ final class CompressReportCommand implements Callable<Integer> {
       total += e.getValue().numel();
     }
     return total > 0 && zeros * 100 >= total ? String.format("float32, %.1f%% zero", 100.0 * zeros / total) : "float32";
+  }
+
+  /**
+   * "q4_0 (rtn)", followed by the embedding's and the head's formats where they differ from the
+   * projections' ("q4_0 (rtn), head q8_0", "q8_0 (gptq), emb/head f32").
+   */
+  static String packedFormat(LlamaForCausalLM m) {
+    String main = m.quantization().format(), out = main + " (" + m.quantization().method() + ")";
+    String e = storedAs(m, OuterTensors.EMBED), h = m.config().tieWordEmbeddings() ? e : storedAs(m, OuterTensors.HEAD);
+    if (e.equals(h) && !e.equals(main)) return out + ", emb/head " + e;
+    if (!e.equals(main)) out += ", emb " + e;
+    if (!h.equals(main)) out += ", head " + h;
+    return out;
+  }
+
+  private static String storedAs(LlamaForCausalLM m, String name) {
+    var q = m.quantizedWeights().get(name);
+    return q == null ? "f32" : q.format().id();
   }
 
   /** Greedy decode of {@code n} tokens after the prompt at batch 1; decode tokens per second (the prefill is not timed). */

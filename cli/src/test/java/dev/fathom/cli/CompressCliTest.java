@@ -45,7 +45,7 @@ class CompressCliTest {
     CliTest.Run rep = run("compress", "report", "--models", model.toString(), q.toString(), "--text", text.toString(), "--rounds", "1",
         "--decode-tokens", "8", "--chart", chart.toString());
     assertThat(rep.code()).as(rep.err()).isZero();
-    assertThat(rep.out()).contains("float32").contains("q4_0 (rtn)");
+    assertThat(rep.out()).contains("float32").contains("q4_0 (rtn), head q8_0");
     assertThat(Files.size(chart)).isPositive();
   }
 
@@ -72,7 +72,7 @@ class CompressCliTest {
         tmp.resolve("gptqq4_0").toString(), tmp.resolve("gptqint4g128").toString(), "--text", text.toString(), "--rounds", "1",
         "--decode-tokens", "4");
     assertThat(rep.code()).as(rep.err()).isZero();
-    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq)").contains("int4g128 (gptq)");
+    assertThat(rep.out()).contains("float32, 50.0% zero").contains("q4_0 (gptq), head q8_0").contains("int4g128 (gptq), head q8_0");
   }
 
   @Test
