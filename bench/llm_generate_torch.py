@@ -5,7 +5,11 @@ preallocated cache tensors, F.linear projections, matmul + softmax attention (Py
 scaled_dot_product_attention), greedy decoding. Weights come from the same Hugging Face checkpoint
 through tools/golden/llama_reference.py's load_hf.
 
-  python3 bench/llm_generate_torch.py DIR --prompt 128 --new 256 --reps 3 --threads 2
+  python3 bench/llm_generate_torch.py DIR --prompt 128 --new 256 --reps 3 --threads 2 [--int8]
+
+--int8: PyTorch's dynamic int8 quantization (torch.ao.quantization.quantize_dynamic with the
+per-channel qconfig) of every projection and the head, what a PyTorch user reaches for to make a
+model smaller and faster on CPU: int8 weights per output channel, activations quantized per call.
 """
 import argparse
 import math
@@ -44,7 +48,32 @@ class CachedLlama:
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * w
 
     def lin(self, x, name):
+        if self.q is not None:
+            return self.q[name.replace(".", "_")](x)
         return F.linear(x, self.p[name + ".weight"], self.p.get(name + ".bias"))
+
+    q = None
+
+    def quantize_dynamic(self):
+        """Every projection and the head become dynamically quantized int8 Linear modules."""
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        mods = torch.nn.ModuleDict()
+        for name, w in self.p.items():
+            if name.endswith("_proj.weight"):
+                base = name[: -len(".weight")]
+                b = self.p.get(base + ".bias")
+                lin = torch.nn.Linear(w.shape[1], w.shape[0], bias=b is not None)
+                with torch.no_grad():
+                    lin.weight.copy_(w)
+                    if b is not None:
+                        lin.bias.copy_(b)
+                mods[base.replace(".", "_")] = lin
+        head = torch.nn.Linear(self.head.shape[1], self.head.shape[0], bias=False)
+        with torch.no_grad():
+            head.weight.copy_(self.head)
+        mods["lm_head"] = head
+        self.q = quantize_dynamic(mods, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
     def rot(self, x, cos, sin):
         half = self.dh // 2
@@ -86,7 +115,7 @@ class CachedLlama:
             m = self.rms(x, self.p[pre + "post_attention_layernorm.weight"])
             x = x + self.lin(F.silu(self.lin(m, pre + "mlp.gate_proj")) * self.lin(m, pre + "mlp.up_proj"), pre + "mlp.down_proj")
         x = self.rms(x[:, -1], self.p["model.norm.weight"])
-        return F.linear(x, self.head)
+        return self.q["lm_head"](x) if self.q is not None else F.linear(x, self.head)
 
 
 def main():
@@ -96,12 +125,18 @@ def main():
     ap.add_argument("--new", type=int, default=256)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--int8", action="store_true", help="dynamic int8 quantization of the projections and the head")
+    ap.add_argument("--qengine", default=None, help="torch.backends.quantized.engine for --int8 (this build: onednn, qnnpack)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     ref = load_hf(a.dir)
     v = ref.c["vocab_size"]
     prompt = torch.tensor([[(i * 7 + 3) % v for i in range(a.prompt)]])
     model = CachedLlama(ref, a.prompt + a.new)
+    if a.int8:
+        if a.qengine:
+            torch.backends.quantized.engine = a.qengine
+        model.quantize_dynamic()
     for rep in range(-1, a.reps):  # one warm-up round
         t0 = time.perf_counter()
         logits = model.forward(prompt, 0)
@@ -115,8 +150,8 @@ def main():
             pos += 1
         t2 = time.perf_counter()
         if rep >= 0:
-            print("torch prefill_tok_s=%.1f decode_tok_s=%.1f threads=%d first=%s"
-                  % (a.prompt / (t1 - t0), a.new / (t2 - t1), torch.get_num_threads(), out[:8]), flush=True)
+            print("torch%s prefill_tok_s=%.1f decode_tok_s=%.1f threads=%d first=%s"
+                  % ("-int8-" + torch.backends.quantized.engine if a.int8 else "", a.prompt / (t1 - t0), a.new / (t2 - t1), torch.get_num_threads(), out[:8]), flush=True)
 
 
 if __name__ == "__main__":
