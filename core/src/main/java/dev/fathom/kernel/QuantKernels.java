@@ -42,7 +42,7 @@ public final class QuantKernels {
   private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> SPLIT = ThreadLocal.withInitial(() -> new float[0]);
-  private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[2]);
+  private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[4]);
 
   private static final int Q8_0 = 0, Q4_0 = 1, INT8 = 2, INT4 = 3;
 
@@ -117,8 +117,15 @@ public final class QuantKernels {
       xOff = 0;
       xStride = in;
     }
-    float[] pair = scratch(PAIR, 2);
-    for (int o = o0; o < o1; o += 2) {
+    float[] pair = scratch(PAIR, 4);
+    int o = o0;
+    if (fmt == Q8_0 && batch == 1) {  // the decode case: four rows per pass, four weight streams in flight
+      for (; o + 4 <= o1; o += 4) {
+        dotQ8_0x4(q, s, in, o, x, xOff, pair);
+        for (int k = 0; k < 4; k++) store(pair[k], bias, bOff, o + k, y, yOff, accumulate);
+      }
+    }
+    for (; o < o1; o += 2) {
       int o2 = Math.min(o + 1, o1 - 1);  // an odd last row is paired with itself; a row's value never depends on its partner
       for (int r = 0; r < batch; r++) {
         int xb = xOff + r * xStride;
@@ -220,6 +227,34 @@ public final class QuantKernels {
     }
     out[0] = VecMath.foldLanes(acc);
     out[1] = VecMath.foldLanes(acc2);
+  }
+
+  /** {@link #dotQ8_0} for rows o..o+3 against one input. */
+  private static void dotQ8_0x4(byte[] q, float[] s, int in, int o, float[] x, int xb, float[] out) {
+    int nb = in / 32, q0 = o * in, q1 = q0 + in, q2 = q1 + in, q3 = q2 + in, s0 = o * nb, s1 = s0 + nb, s2 = s1 + nb, s3 = s2 + nb;
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    for (int b = 0, c = 0; b < nb; b++, c += 32) {
+      FloatVector xv = FloatVector.fromArray(F, x, xb + c);
+      FloatVector p0 = ((FloatVector) ByteVector.fromArray(B, q, q0 + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+      FloatVector p1 = ((FloatVector) ByteVector.fromArray(B, q, q1 + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+      FloatVector p2 = ((FloatVector) ByteVector.fromArray(B, q, q2 + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+      FloatVector p3 = ((FloatVector) ByteVector.fromArray(B, q, q3 + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+      for (int k = L; k < 32; k += L) {
+        xv = FloatVector.fromArray(F, x, xb + c + k);
+        p0 = ((FloatVector) ByteVector.fromArray(B, q, q0 + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p0);
+        p1 = ((FloatVector) ByteVector.fromArray(B, q, q1 + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p1);
+        p2 = ((FloatVector) ByteVector.fromArray(B, q, q2 + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p2);
+        p3 = ((FloatVector) ByteVector.fromArray(B, q, q3 + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p3);
+      }
+      a0 = p0.fma(FloatVector.broadcast(F, s[s0 + b]), a0);
+      a1 = p1.fma(FloatVector.broadcast(F, s[s1 + b]), a1);
+      a2 = p2.fma(FloatVector.broadcast(F, s[s2 + b]), a2);
+      a3 = p3.fma(FloatVector.broadcast(F, s[s3 + b]), a3);
+    }
+    out[0] = VecMath.foldLanes(a0);
+    out[1] = VecMath.foldLanes(a1);
+    out[2] = VecMath.foldLanes(a2);
+    out[3] = VecMath.foldLanes(a3);
   }
 
   /*
