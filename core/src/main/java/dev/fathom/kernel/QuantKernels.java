@@ -124,6 +124,11 @@ public final class QuantKernels {
         dotQ8_0x4(q, s, in, o, x, xOff, pair);
         for (int k = 0; k < 4; k++) store(pair[k], bias, bOff, o + k, y, yOff, accumulate);
       }
+    } else if (fmt == INT8 && batch == 1) {
+      for (; o + 4 <= o1; o += 4) {
+        dotInt8x4(q, s, in, o, x, xOff, pair);
+        for (int k = 0; k < 4; k++) store(pair[k], bias, bOff, o + k, y, yOff, accumulate);
+      }
     }
     for (; o < o1; o += 2) {
       int o2 = Math.min(o + 1, o1 - 1);  // an odd last row is paired with itself; a row's value never depends on its partner
@@ -378,6 +383,31 @@ public final class QuantKernels {
     }
     out[0] = VecMath.foldLanes(acc) + tail - corr;
     out[1] = VecMath.foldLanes(acc2) + tail2 - corr2;
+  }
+
+  /** {@link #dotInt8} for rows o..o+3 against one input. */
+  private static void dotInt8x4(byte[] q, float[] s, int in, int o, float[] x, int xb, float[] out) {
+    int q0 = o * in, q1 = q0 + in, q2 = q1 + in, q3 = q2 + in, bound = B.loopBound(in), i = 0;
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    for (; i < bound; i += L) {
+      FloatVector xv = FloatVector.fromArray(F, x, xb + i);
+      a0 = ((FloatVector) ByteVector.fromArray(B, q, q0 + i).convertShape(VectorOperators.B2F, F, 0)).fma(xv, a0);
+      a1 = ((FloatVector) ByteVector.fromArray(B, q, q1 + i).convertShape(VectorOperators.B2F, F, 0)).fma(xv, a1);
+      a2 = ((FloatVector) ByteVector.fromArray(B, q, q2 + i).convertShape(VectorOperators.B2F, F, 0)).fma(xv, a2);
+      a3 = ((FloatVector) ByteVector.fromArray(B, q, q3 + i).convertShape(VectorOperators.B2F, F, 0)).fma(xv, a3);
+    }
+    float t0 = VecMath.foldLanes(a0), t1 = VecMath.foldLanes(a1), t2 = VecMath.foldLanes(a2), t3 = VecMath.foldLanes(a3);
+    for (; i < in; i++) {
+      float xi = x[xb + i];
+      t0 = Math.fma(q[q0 + i], xi, t0);
+      t1 = Math.fma(q[q1 + i], xi, t1);
+      t2 = Math.fma(q[q2 + i], xi, t2);
+      t3 = Math.fma(q[q3 + i], xi, t3);
+    }
+    out[0] = s[o] * t0;
+    out[1] = s[o + 1] * t1;
+    out[2] = s[o + 2] * t2;
+    out[3] = s[o + 3] * t3;
   }
 
   private static void dotInt8(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] out) {
