@@ -119,14 +119,10 @@ public final class QuantKernels {
     }
     float[] pair = scratch(PAIR, 4);
     int o = o0;
-    if (fmt == Q8_0 && batch == 1) {  // the decode case: four rows per pass, four weight streams in flight
+    if (batch == 1 && (fmt == Q8_0 || fmt == INT8)) {  // the decode case: four rows per pass, four weight streams in flight
       for (; o + 4 <= o1; o += 4) {
-        dotQ8_0x4(q, s, in, o, x, xOff, pair);
-        for (int k = 0; k < 4; k++) store(pair[k], bias, bOff, o + k, y, yOff, accumulate);
-      }
-    } else if (fmt == INT8 && batch == 1) {
-      for (; o + 4 <= o1; o += 4) {
-        dotInt8x4(q, s, in, o, x, xOff, pair);
+        if (fmt == Q8_0) dotQ8_0x4(q, s, in, o, x, xOff, pair);
+        else dotInt8x4(q, s, in, o, x, xOff, pair);
         for (int k = 0; k < 4; k++) store(pair[k], bias, bOff, o + k, y, yOff, accumulate);
       }
     }
@@ -199,36 +195,23 @@ public final class QuantKernels {
   /**
    * Q8_0 sums q·x over a block of 32 first and scales once per block: one multiply, FMAs for the
    * rest of the block, then one FMA with d_b into the row's accumulator, so the accumulator's
-   * dependent chain is one FMA per block instead of one per vector. At L = 16 (AVX-512) a block is
-   * two vectors, spelled out (a one-trip inner loop costs C2 speed, see the nibble kernels); at L = 8
-   * it is four.
+   * dependent chain is one FMA per block instead of one per vector. A block is two vectors at L = 16
+   * (AVX-512), four at L = 8.
    */
   private static void dotQ8_0(byte[] q, float[] s, int in, int o, int o2, float[] x, int xb, float[] out) {
     int nb = in / 32, qa = o * in, qb = o2 * in, sa = o * nb, sb = o2 * nb;
     FloatVector acc = FloatVector.zero(F), acc2 = FloatVector.zero(F);
-    if (L == 16) {
-      for (int b = 0, c = 0; b < nb; b++, c += 32) {
-        FloatVector x0 = FloatVector.fromArray(F, x, xb + c), x1 = FloatVector.fromArray(F, x, xb + c + 16);
-        FloatVector p = ((FloatVector) ByteVector.fromArray(B, q, qa + c).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
-        FloatVector p2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
-        p = ((FloatVector) ByteVector.fromArray(B, q, qa + c + 16).convertShape(VectorOperators.B2F, F, 0)).fma(x1, p);
-        p2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c + 16).convertShape(VectorOperators.B2F, F, 0)).fma(x1, p2);
-        acc = p.fma(FloatVector.broadcast(F, s[sa + b]), acc);
-        acc2 = p2.fma(FloatVector.broadcast(F, s[sb + b]), acc2);
+    for (int b = 0, c = 0; b < nb; b++, c += 32) {
+      FloatVector xv = FloatVector.fromArray(F, x, xb + c);
+      FloatVector p = ((FloatVector) ByteVector.fromArray(B, q, qa + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+      FloatVector p2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+      for (int k = L; k < 32; k += L) {
+        xv = FloatVector.fromArray(F, x, xb + c + k);
+        p = ((FloatVector) ByteVector.fromArray(B, q, qa + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p);
+        p2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p2);
       }
-    } else {
-      for (int b = 0, c = 0; b < nb; b++, c += 32) {
-        FloatVector xv = FloatVector.fromArray(F, x, xb + c);
-        FloatVector p = ((FloatVector) ByteVector.fromArray(B, q, qa + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-        FloatVector p2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-        for (int k = L; k < 32; k += L) {
-          xv = FloatVector.fromArray(F, x, xb + c + k);
-          p = ((FloatVector) ByteVector.fromArray(B, q, qa + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p);
-          p2 = ((FloatVector) ByteVector.fromArray(B, q, qb + c + k).convertShape(VectorOperators.B2F, F, 0)).fma(xv, p2);
-        }
-        acc = p.fma(FloatVector.broadcast(F, s[sa + b]), acc);
-        acc2 = p2.fma(FloatVector.broadcast(F, s[sb + b]), acc2);
-      }
+      acc = p.fma(FloatVector.broadcast(F, s[sa + b]), acc);
+      acc2 = p2.fma(FloatVector.broadcast(F, s[sb + b]), acc2);
     }
     out[0] = VecMath.foldLanes(acc);
     out[1] = VecMath.foldLanes(acc2);
