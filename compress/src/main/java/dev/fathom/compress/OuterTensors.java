@@ -77,7 +77,7 @@ public record OuterTensors(String embed, String head) {
     for (String[] p : new String[][] {{"embedding", embed}, {"head", head}}) {
       if (!p[1].equals(FLOAT) && (p[1].equals(PER_TENSOR) || GroupGrid.parse(p[1]).format() == null)) {
         throw new IllegalArgumentException("a packed checkpoint stores the " + p[0] + " as float or in a packed format ("
-            + String.join(", ", packedNames()) + "), got " + p[1]);
+            + QuantFormat.knownNames() + "), got " + p[1]);
       }
     }
   }
@@ -161,11 +161,5 @@ public record OuterTensors(String embed, String head) {
       throw new IllegalArgumentException("the " + which + "'s format: expected float, int4pt or one of " + GroupGrid.knownNames() + ", got " + how,
           e);
     }
-  }
-
-  private static List<String> packedNames() {
-    List<String> out = new ArrayList<>();
-    for (QuantFormat f : QuantFormat.values()) out.add(f.id());
-    return out;
   }
 }
