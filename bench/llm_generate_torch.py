@@ -43,6 +43,7 @@ class CachedLlama:
         emb = torch.cat([freqs, freqs], dim=-1)
         self.cos, self.sin = emb.cos(), emb.sin()
         self.head = ref.head()
+        self.q = None  # the dynamically quantized modules, after quantize_dynamic()
 
     def rms(self, x, w):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * w
@@ -51,8 +52,6 @@ class CachedLlama:
         if self.q is not None:
             return self.q[name.replace(".", "_")](x)
         return F.linear(x, self.p[name + ".weight"], self.p.get(name + ".bias"))
-
-    q = None
 
     def quantize_dynamic(self):
         """Every projection and the head become dynamically quantized int8 Linear modules."""
